@@ -1,0 +1,536 @@
+"""Writes. Every surface (admin, API, views, commands) changes articles, bylines, images
+and site settings through these functions, so the rules hold whichever door is used.
+
+Each function takes keyword-only arguments, runs in one transaction, validates before it
+writes and raises ``ValidationError`` (with the messages below) instead of writing part of
+a change.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    Article,
+    ArticleImage,
+    Author,
+    Byline,
+    Correction,
+    Image,
+    Revision,
+    SiteSettings,
+    SlugHistory,
+    Tag,
+)
+
+NO_HEADLINE = "An article needs a headline before it can be published."
+NO_BODY = "An article needs a body before it can be published."
+NO_BYLINE = "An article needs at least one byline before it can be published."
+NO_ALT_TEXT = "The photo “{image}” needs alt text (or to be marked decorative) before publishing."
+NO_CREDIT = "The photo “{image}” needs a credit (photographer, agency or credit text) before publishing."
+NO_DATELINE = "The article has no dateline."
+TWO_LEADS = "An article can have only one lead photo."
+SLUG_TAKEN = "Another article on this site already uses the address {date}/{slug}; choose another slug."
+BODY_TOO_LARGE = "The body is too large ({size} bytes; the limit is {limit})."
+ALREADY_PUBLISHED = "The article is already published."
+ALREADY_WITHDRAWN = "The article is already withdrawn."
+NOT_RELEASED = "Only a published or scheduled article can be withdrawn."
+DUPLICATE_AUTHOR = "“{author}” is credited twice with the same role."
+
+
+@dataclass(frozen=True)
+class BylineSpec:
+    """A byline to write: an author and/or a free-text credit, with a role."""
+
+    author: Author | None = None
+    role: str = Byline.Role.AUTHOR
+    credit_text: str = ""
+
+
+@dataclass(frozen=True)
+class PlacementSpec:
+    """A use of an image in an article, with optional per-use overrides."""
+
+    image: Image
+    role: str = ArticleImage.Role.INLINE
+    caption: str = ""
+    alt_text: str = ""
+    credit_text: str = ""
+
+
+# --- Quality gates ---------------------------------------------------------------------
+
+
+def text_problems(*, headline: str, body: str) -> list[str]:
+    """Return what stops a headline and body from being published."""
+    problems = []
+    if not (headline or "").strip():
+        problems.append(NO_HEADLINE)
+    if not (body or "").strip():
+        problems.append(NO_BODY)
+    return problems
+
+
+def byline_problems(bylines: Sequence[BylineSpec | Byline]) -> list[str]:
+    """Return what stops a list of bylines from being published."""
+    return [] if bylines else [NO_BYLINE]
+
+
+def image_problems(placements: Sequence[PlacementSpec | ArticleImage]) -> list[str]:
+    """Return what stops a set of photo placements from being published: alt text unless
+    decorative, a credit unless a staff photo, at most one lead."""
+    problems = []
+    for placement in placements:
+        image = placement.image
+        label = str(image)
+        if not (placement.alt_text or image.alt_text) and not image.is_decorative:
+            problems.append(NO_ALT_TEXT.format(image=label))
+        if not (placement.credit_text or image.credit_line) and not image.is_staff_photo:
+            problems.append(NO_CREDIT.format(image=label))
+    if sum(1 for p in placements if p.role == ArticleImage.Role.LEAD) > 1:
+        problems.append(TWO_LEADS)
+    return problems
+
+
+def article_publication_problems(
+    *, article: Article, bylines: Sequence | None = None, placements: Sequence | None = None
+) -> tuple[list[str], list[str]]:
+    """Return ``(errors, warnings)`` for publishing ``article`` with the given bylines and
+    placements (its stored ones when not given). Errors block publication."""
+    if bylines is None:
+        bylines = list(article.bylines.all()) if article.pk else []
+    if placements is None:
+        placements = list(article.placements.select_related("image")) if article.pk else []
+    errors = [
+        *text_problems(headline=article.headline, body=article.body),
+        *byline_problems(bylines),
+        *image_problems(placements),
+    ]
+    warnings = [] if article.dateline_place else [NO_DATELINE]
+    return errors, warnings
+
+
+# --- Snapshots and revisions -----------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def article_snapshot(article: Article) -> dict:
+    """Return the article as it stands, with bylines, photos (and their captions and
+    credits), tags and corrections, as JSON-ready data."""
+    bylines = article.bylines.select_related("author").order_by("position")
+    placements = article.placements.select_related("image").order_by("position")
+    return {
+        "id": article.pk,
+        "site": article.site_id,
+        "sites": sorted(article.sites.values_list("pk", flat=True)),
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "dateline": {
+            "place": article.dateline_place,
+            "country": article.dateline_country,
+            "source": article.dateline_source,
+        },
+        "body": article.body,
+        "word_count": article.word_count,
+        "language": article.language,
+        "section": article.section.slug if article.section_id else None,
+        "tags": sorted(article.tags.values_list("slug", flat=True)),
+        "status": article.status,
+        "embargo_until": _iso(article.embargo_until),
+        "published_at": _iso(article.published_at),
+        "pub_date": article.pub_date.isoformat() if article.pub_date else None,
+        "updated_at": _iso(article.updated_at),
+        "withdrawn_reason": article.withdrawn_reason,
+        "source_publisher": article.source_publisher,
+        "canonical_url": article.canonical_url,
+        "comments_mode": article.comments_mode,
+        "bylines": [
+            {
+                "author": b.author_id,
+                "author_name": b.author.name if b.author_id else None,
+                "role": b.role,
+                "position": b.position,
+                "credit_text": b.credit_text,
+            }
+            for b in bylines
+        ],
+        "images": [
+            {
+                "image": p.image_id,
+                "role": p.role,
+                "position": p.position,
+                "caption": p.effective_caption,
+                "alt_text": p.effective_alt_text,
+                "credit": p.effective_credit,
+                "creator": p.image.creator,
+                "agency": p.image.agency,
+                "distributor": p.image.distributor,
+                "copyright_notice": p.image.copyright_notice,
+                "file": p.image.file.name or None,
+            }
+            for p in placements
+        ],
+        "corrections": [
+            {"kind": c.kind, "text": c.text, "created_at": _iso(c.created_at)} for c in article.corrections.all()
+        ],
+    }
+
+
+def revision_create(*, article: Article, user=None, message: str = "") -> Revision:
+    """Record an immutable snapshot of ``article`` as its next revision.
+
+    Call inside the transaction that changed the article; the article row must be locked
+    or freshly written by that transaction so numbers stay sequential.
+    """
+    last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return Revision.objects.create(
+        article=article,
+        number=last + 1,
+        snapshot=article_snapshot(article),
+        status=article.status,
+        is_published=article.is_published(),
+        message=message[:500],
+        user=user if user is not None and user.is_authenticated else None,
+    )
+
+
+# --- Articles --------------------------------------------------------------------------
+
+
+def _site_tz(site: Site):
+    return site_settings_for(site=site).tzinfo
+
+
+def _locked(article: Article) -> Article | None:
+    if article.pk is None:
+        return None
+    return Article.objects.select_for_update().filter(pk=article.pk).first()
+
+
+def _check_body_size(body: str) -> None:
+    limit = settings.NEWSROOM["MAX_BODY_BYTES"]
+    size = len((body or "").encode("utf-8"))
+    if size > limit:
+        raise ValidationError({"body": BODY_TOO_LARGE.format(size=size, limit=limit)})
+
+
+@transaction.atomic
+def article_save(*, article: Article, user=None) -> Article:
+    """Validate and write the article row itself (not its bylines or photos).
+
+    Derives the URL date from the publication time in the site's time zone, keeps the old
+    URL of a published article in the slug history when its slug or date changes, bumps
+    the version, and turns a clash of URLs into a ``ValidationError``. Does not record a
+    revision: callers that finish an edit call ``revision_create`` (``article_update`` and
+    ``article_create`` do both).
+    """
+    _check_body_size(article.body)
+    if not article.slug:
+        article.slug = slugify(article.headline, allow_unicode=True)[:200] or "article"
+    if article.published_at is not None:
+        article.pub_date = timezone.localtime(article.published_at, _site_tz(article.site)).date()
+    else:
+        article.pub_date = None
+    if article.pk is None and user is not None and user.is_authenticated:
+        article.created_by = user
+
+    previous = _locked(article)
+    if previous is not None:
+        article.version = previous.version + 1
+        moved = (previous.pub_date, previous.slug, previous.site_id) != (
+            article.pub_date,
+            article.slug,
+            article.site_id,
+        )
+        if moved and previous.pub_date is not None and previous.status != Article.Status.DRAFT:
+            SlugHistory.objects.get_or_create(
+                site_id=previous.site_id,
+                pub_date=previous.pub_date,
+                slug=previous.slug,
+                defaults={"article": article},
+            )
+
+    article.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+    clash = Article.objects.filter(site_id=article.site_id, pub_date=article.pub_date, slug=article.slug)
+    if article.pub_date is not None and clash.exclude(pk=article.pk).exists():
+        raise ValidationError({"slug": SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}", slug=article.slug)})
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError as error:
+        # A concurrent writer took the same URL between our check and our insert.
+        if "slug" in str(error).lower() or "unique" in str(error).lower():
+            raise ValidationError(
+                {"slug": SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}", slug=article.slug)}
+            ) from error
+        raise
+    return article
+
+
+@transaction.atomic
+def article_set_bylines(*, article: Article, bylines: Sequence[BylineSpec]) -> list[Byline]:
+    """Replace the article's bylines with ``bylines``, in that order (positions 0..n-1)."""
+    seen = set()
+    for spec in bylines:
+        if spec.author is None and not spec.credit_text.strip():
+            raise ValidationError({"bylines": "Each byline needs an author or a free-text credit."})
+        key = (spec.author.pk if spec.author else spec.credit_text, spec.role)
+        if key in seen:
+            raise ValidationError({"bylines": DUPLICATE_AUTHOR.format(author=spec.author or spec.credit_text)})
+        seen.add(key)
+    article.bylines.all().delete()
+    return Byline.objects.bulk_create(
+        Byline(article=article, author=spec.author, role=spec.role, credit_text=spec.credit_text.strip(), position=i)
+        for i, spec in enumerate(bylines)
+    )
+
+
+@transaction.atomic
+def article_set_images(*, article: Article, placements: Sequence[PlacementSpec]) -> list[ArticleImage]:
+    """Replace the article's photo placements with ``placements``, in that order."""
+    if sum(1 for p in placements if p.role == ArticleImage.Role.LEAD) > 1:
+        raise ValidationError({"images": TWO_LEADS})
+    article.placements.all().delete()
+    return ArticleImage.objects.bulk_create(
+        ArticleImage(
+            article=article,
+            image=spec.image,
+            role=spec.role,
+            position=i,
+            caption=spec.caption,
+            alt_text=spec.alt_text,
+            credit_text=spec.credit_text,
+        )
+        for i, spec in enumerate(placements)
+    )
+
+
+def _set_relations(*, article, bylines, placements, tags, sites) -> None:
+    if bylines is not None:
+        article_set_bylines(article=article, bylines=bylines)
+    if placements is not None:
+        article_set_images(article=article, placements=placements)
+    if tags is not None:
+        article.tags.set(tags)
+    if sites is not None:
+        article.sites.set(sites)
+
+
+def _check_released(article: Article, *, bylines=None, placements=None) -> None:
+    if article.status in {Article.Status.PUBLISHED, Article.Status.SCHEDULED}:
+        errors, _warnings = article_publication_problems(article=article, bylines=bylines, placements=placements)
+        if errors:
+            raise ValidationError(errors)
+
+
+@transaction.atomic
+def article_create(
+    *,
+    site: Site,
+    headline: str,
+    user=None,
+    message: str = "Created",
+    bylines: Sequence[BylineSpec] = (),
+    placements: Sequence[PlacementSpec] = (),
+    tags: Iterable[Tag] | None = None,
+    sites: Iterable[Site] | None = None,
+    **fields,
+) -> Article:
+    """Create a draft article with its bylines and photos and record revision 1.
+
+    ``fields`` are Article fields (slug, dek, body, dateline_*, section, language,
+    embargo_until, comments_mode, source_publisher, canonical_url…). To release it, call
+    ``article_publish`` afterwards.
+    """
+    fields.setdefault("language", site_settings_for(site=site).language)
+    article = Article(site=site, headline=headline, **fields)
+    article_save(article=article, user=user)
+    _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
+    _check_released(article)
+    revision_create(article=article, user=user, message=message)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    article: Article,
+    user=None,
+    message: str = "Edited",
+    bylines: Sequence[BylineSpec] | None = None,
+    placements: Sequence[PlacementSpec] | None = None,
+    tags: Iterable[Tag] | None = None,
+    sites: Iterable[Site] | None = None,
+    substantive: bool = True,
+    **fields,
+) -> Article:
+    """Apply ``fields`` and any given relations to ``article`` and record a revision.
+
+    A published article must stay publishable: an edit that would break a quality gate is
+    refused whole. ``substantive`` edits of a published article set its public “Updated”
+    time.
+    """
+    for name, value in fields.items():
+        setattr(article, name, value)
+    if substantive and article.is_published():
+        article.updated_at = timezone.now()
+    article_save(article=article, user=user)
+    _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
+    _check_released(article)
+    revision_create(article=article, user=user, message=message)
+    return article
+
+
+@transaction.atomic
+def article_publish(
+    *, article: Article, user=None, published_at: datetime | None = None, message: str = "Published"
+) -> Article:
+    """Release ``article`` now, or at ``published_at`` if that is in the future (scheduled).
+
+    Runs the quality gates first and raises ``ValidationError`` with every problem found.
+    The first publication time is kept when an article is republished.
+    """
+    errors, _warnings = article_publication_problems(article=article)
+    if errors:
+        raise ValidationError(errors)
+    if article.status == Article.Status.PUBLISHED:
+        raise ValidationError(ALREADY_PUBLISHED)
+    if published_at is not None:
+        when = published_at
+    elif article.status == Article.Status.SCHEDULED:
+        when = timezone.now()  # "publish now" on a scheduled article
+    else:
+        # A draft may carry an original publication time (imports, backdating); a withdrawn
+        # article that is republished keeps its first publication time.
+        when = article.published_at or timezone.now()
+    article.published_at = when
+    article.status = Article.Status.SCHEDULED if when > timezone.now() else Article.Status.PUBLISHED
+    article.withdrawn_at = None
+    article.withdrawn_reason = ""
+    article_save(article=article, user=user)
+    revision_create(article=article, user=user, message=message)
+    return article
+
+
+def article_publish_warnings(*, article: Article) -> list[str]:
+    """Return the non-blocking warnings for publishing ``article`` (e.g. no dateline)."""
+    return article_publication_problems(article=article)[1]
+
+
+@transaction.atomic
+def article_withdraw(*, article: Article, reason: str = "", user=None, message: str = "Withdrawn") -> Article:
+    """Take a released article down. Its URL answers 410 with ``reason``; nothing is deleted."""
+    if article.status == Article.Status.WITHDRAWN:
+        raise ValidationError(ALREADY_WITHDRAWN)
+    if article.status not in {Article.Status.PUBLISHED, Article.Status.SCHEDULED}:
+        raise ValidationError(NOT_RELEASED)
+    article.status = Article.Status.WITHDRAWN
+    article.withdrawn_at = timezone.now()
+    article.withdrawn_reason = reason.strip()
+    article_save(article=article, user=user)
+    revision_create(article=article, user=user, message=message)
+    return article
+
+
+@transaction.atomic
+def correction_add(*, article: Article, text: str, kind: str = Correction.Kind.CORRECTION, user=None) -> Correction:
+    """Append a public correction, clarification or update to ``article``.
+
+    It marks the article as updated and records the revision it belongs to.
+    """
+    text = (text or "").strip()
+    correction = Correction(article=article, kind=kind, text=text)
+    correction.full_clean(exclude=["article", "revision"])
+    correction.save()
+    article.updated_at = correction.created_at
+    article_save(article=article, user=user)
+    correction.revision = revision_create(article=article, user=user, message=f"{correction.get_kind_display()} added")
+    correction.save(update_fields=["revision"])
+    return correction
+
+
+# --- Images ----------------------------------------------------------------------------
+
+
+def file_sha256(file) -> str:
+    """Return the SHA-256 of a file-like object, read in chunks, rewound afterwards."""
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def image_create(*, file: UploadedFile | None = None, user=None, **fields) -> tuple[Image, bool]:
+    """Store a new image, or return the existing one with the same bytes.
+
+    Returns ``(image, created)``. ``fields`` are Image metadata fields (alt_text, caption,
+    creator, agency, distributor, copyright_notice, credit_text…).
+    """
+    image = Image(**fields)
+    if file is not None:
+        image.sha256 = file_sha256(file)
+        existing = Image.objects.filter(sha256=image.sha256).first()
+        if existing is not None:
+            return existing, False
+        image.original_filename = (getattr(file, "name", "") or "")[-255:]
+        image.file = file
+    if user is not None and user.is_authenticated:
+        image.uploaded_by = user
+    image.full_clean(exclude=["file"])
+    image.save()
+    return image, True
+
+
+# --- Sites -----------------------------------------------------------------------------
+
+
+def site_settings_for(*, site: Site) -> SiteSettings:
+    """Return the settings row of ``site``, creating it with defaults if it is missing."""
+    try:
+        return site.settings
+    except SiteSettings.DoesNotExist:
+        site_settings, _created = SiteSettings.objects.get_or_create(site=site)
+        site.settings = site_settings
+        return site_settings
+
+
+@transaction.atomic
+def site_settings_update(*, site_settings: SiteSettings, **fields) -> SiteSettings:
+    """Change a site's settings (e.g. the commenting switch and notice) and bump its version."""
+    for name, value in fields.items():
+        setattr(site_settings, name, value)
+    site_settings.full_clean(exclude=["site"])
+    site_settings.version += 1
+    site_settings.save()
+    return site_settings
+
+
+@transaction.atomic
+def sites_set_commenting(*, sites: Iterable[Site], enabled: bool, notice: str | None = None) -> int:
+    """Switch commenting on or off for several sites at once; return how many changed."""
+    count = 0
+    for site in sites:
+        changes = {"comments_enabled": enabled}
+        if enabled:
+            changes["comments_suspended_until"] = None
+        if notice is not None:
+            changes["comments_notice"] = notice
+        site_settings_update(site_settings=site_settings_for(site=site), **changes)
+        count += 1
+    return count

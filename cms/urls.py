@@ -1,0 +1,21 @@
+"""Root URL configuration."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from articles.health import healthz
+
+admin.site.site_header = "Newsroom archive"
+admin.site.site_title = "Newsroom archive"
+admin.site.index_title = "Editing"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("", include("articles.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
