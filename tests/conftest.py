@@ -56,3 +56,39 @@ def admin_user_client(client, admin_user):
 def database_vendor() -> str:
     url = os.environ.get("DATABASE_URL", "")
     return "postgresql" if url.startswith(("postgres", "pgsql")) else "sqlite"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_must_answer(request):
+    """When DATABASE_URL names PostgreSQL, an unreachable server fails the run: it never
+    falls back to SQLite or skips silently."""
+    if database_vendor() != "postgresql":
+        return
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as error:
+        pytest.exit(f"DATABASE_URL names PostgreSQL but it cannot be reached: {error}", returncode=3)
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis URL, or skip: tests that need a real Redis say so."""
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/1")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {url} ({error}); start it to run this test")
+    return url
