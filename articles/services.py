@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .images import inspect_upload
 from .models import (
     Article,
     ArticleImage,
@@ -42,6 +43,8 @@ TWO_LEADS = "An article can have only one lead photo."
 SLUG_TAKEN = "Another article on this site already uses the address {date}/{slug}; choose another slug."
 BODY_TOO_LARGE = "The body is too large ({size} bytes; the limit is {limit})."
 ALREADY_PUBLISHED = "The article is already published."
+CANNOT_UNPUBLISH = "A published article cannot go back to draft; withdraw it instead (its URL keeps answering)."
+STALE_VERSION = "The article was changed by someone else since you loaded it."
 ALREADY_WITHDRAWN = "The article is already withdrawn."
 NOT_RELEASED = "Only a published or scheduled article can be withdrawn."
 DUPLICATE_AUTHOR = "“{author}” is credited twice with the same role."
@@ -210,14 +213,19 @@ def revision_create(*, article: Article, user=None, message: str = "") -> Revisi
 # --- Articles --------------------------------------------------------------------------
 
 
+class EditConflict(Exception):
+    """The article or settings row changed since the version the caller edited."""
+
+    def __init__(self, message: str = "", *, current_version: int | None = None):
+        super().__init__(message or STALE_VERSION)
+        self.current_version = current_version
+
+
+RELEASED = {Article.Status.PUBLISHED, Article.Status.SCHEDULED}
+
+
 def _site_tz(site: Site):
     return site_settings_for(site=site).tzinfo
-
-
-def _locked(article: Article) -> Article | None:
-    if article.pk is None:
-        return None
-    return Article.objects.select_for_update().filter(pk=article.pk).first()
 
 
 def _check_body_size(body: str) -> None:
@@ -227,16 +235,37 @@ def _check_body_size(body: str) -> None:
         raise ValidationError({"body": BODY_TOO_LARGE.format(size=size, limit=limit)})
 
 
+def _claim_version(model, pk: int, expected_version: int | None):
+    """Take the row for this transaction and return its stored state.
+
+    With ``expected_version``, the claim is a conditional UPDATE (``… WHERE version = N``)
+    issued first, so of many concurrent writers holding the same version exactly one
+    succeeds and the others get ``EditConflict``. Without it, the row is locked
+    (``SELECT … FOR UPDATE`` where the database has it) and the edit applies to whatever is
+    current.
+    """
+    if expected_version is not None:
+        if not model.objects.filter(pk=pk, version=expected_version).update(version=expected_version + 1):
+            current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
+            raise EditConflict(current_version=current)
+        return model.objects.get(pk=pk), expected_version + 1
+    previous = model.objects.select_for_update().get(pk=pk)
+    return previous, previous.version + 1
+
+
 @transaction.atomic
-def article_save(*, article: Article, user=None) -> Article:
+def article_save(*, article: Article, user=None, expected_version: int | None = None) -> Article:
     """Validate and write the article row itself (not its bylines or photos).
 
     Derives the URL date from the publication time in the site's time zone, keeps the old
     URL of a published article in the slug history when its slug or date changes, bumps
-    the version, and turns a clash of URLs into a ``ValidationError``. Does not record a
-    revision: callers that finish an edit call ``revision_create`` (``article_update`` and
-    ``article_create`` do both).
+    the version (refusing with ``EditConflict`` when ``expected_version`` is stale), and
+    turns a clash of URLs into a ``ValidationError``. Does not record a revision: callers
+    that finish an edit call ``revision_create`` (``article_create`` and ``article_update``
+    do both).
     """
+    if article.pk is not None:
+        previous, article.version = _claim_version(Article, article.pk, expected_version)
     _check_body_size(article.body)
     if not article.slug:
         article.slug = slugify(article.headline, allow_unicode=True)[:200] or "article"
@@ -246,10 +275,7 @@ def article_save(*, article: Article, user=None) -> Article:
         article.pub_date = None
     if article.pk is None and user is not None and user.is_authenticated:
         article.created_by = user
-
-    previous = _locked(article)
-    if previous is not None:
-        article.version = previous.version + 1
+    if article.pk is not None:
         moved = (previous.pub_date, previous.slug, previous.site_id) != (
             article.pub_date,
             article.slug,
@@ -264,18 +290,17 @@ def article_save(*, article: Article, user=None) -> Article:
             )
 
     article.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
+    taken = SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}" if article.pub_date else "", slug=article.slug)
     clash = Article.objects.filter(site_id=article.site_id, pub_date=article.pub_date, slug=article.slug)
     if article.pub_date is not None and clash.exclude(pk=article.pk).exists():
-        raise ValidationError({"slug": SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}", slug=article.slug)})
+        raise ValidationError({"slug": taken})
     try:
         with transaction.atomic():
             article.save()
     except IntegrityError as error:
-        # A concurrent writer took the same URL between our check and our insert.
-        if "slug" in str(error).lower() or "unique" in str(error).lower():
-            raise ValidationError(
-                {"slug": SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}", slug=article.slug)}
-            ) from error
+        # A concurrent writer took the same URL between our check and our write.
+        if "article_unique_slug_per_site_and_date" in str(error) or "slug" in str(error):
+            raise ValidationError({"slug": taken}) from error
         raise
     return article
 
@@ -329,11 +354,48 @@ def _set_relations(*, article, bylines, placements, tags, sites) -> None:
         article.sites.set(sites)
 
 
-def _check_released(article: Article, *, bylines=None, placements=None) -> None:
-    if article.status in {Article.Status.PUBLISHED, Article.Status.SCHEDULED}:
-        errors, _warnings = article_publication_problems(article=article, bylines=bylines, placements=placements)
+def _check_released(article: Article) -> None:
+    if article.status in RELEASED:
+        errors, _warnings = article_publication_problems(article=article)
         if errors:
             raise ValidationError(errors)
+
+
+def _apply_status(article: Article, status: str, *, published_at: datetime | None, reason: str) -> None:
+    """Move ``article`` to ``status`` in memory, following the workflow:
+    draft → published/scheduled (the time decides which) → withdrawn → published again;
+    a scheduled article may go back to draft; a public one is withdrawn, never un-published.
+    """
+    now = timezone.now()
+    if status in RELEASED:
+        if article.status == Article.Status.PUBLISHED:
+            raise ValidationError(ALREADY_PUBLISHED)
+        if published_at is not None:
+            when = published_at
+        elif article.status == Article.Status.SCHEDULED:
+            when = now  # "publish now" on a scheduled article
+        else:
+            # A draft may carry an original publication time (imports, backdating); a
+            # withdrawn article that is republished keeps its first publication time.
+            when = article.published_at or now
+        article.published_at = when
+        article.status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
+        article.withdrawn_at = None
+        article.withdrawn_reason = ""
+    elif status == Article.Status.WITHDRAWN:
+        if article.status == Article.Status.WITHDRAWN:
+            raise ValidationError(ALREADY_WITHDRAWN)
+        if article.status not in RELEASED:
+            raise ValidationError(NOT_RELEASED)
+        article.status = Article.Status.WITHDRAWN
+        article.withdrawn_at = now
+        article.withdrawn_reason = (reason or "").strip()
+    elif status == Article.Status.DRAFT:
+        if article.status == Article.Status.PUBLISHED:
+            raise ValidationError(CANNOT_UNPUBLISH)
+        article.status = Article.Status.DRAFT
+    else:
+        raise ValidationError({"status": f"Unknown status “{status}”."})
 
 
 @transaction.atomic
@@ -343,20 +405,24 @@ def article_create(
     headline: str,
     user=None,
     message: str = "Created",
+    status: str = Article.Status.DRAFT,
     bylines: Sequence[BylineSpec] = (),
     placements: Sequence[PlacementSpec] = (),
     tags: Iterable[Tag] | None = None,
     sites: Iterable[Site] | None = None,
     **fields,
 ) -> Article:
-    """Create a draft article with its bylines and photos and record revision 1.
+    """Create an article with its bylines and photos and record revision 1.
 
     ``fields`` are Article fields (slug, dek, body, dateline_*, section, language,
-    embargo_until, comments_mode, source_publisher, canonical_url…). To release it, call
-    ``article_publish`` afterwards.
+    published_at, embargo_until, comments_mode, source_publisher, canonical_url…). With
+    ``status`` published (or scheduled) the article is released at once, after the same
+    quality gates as ``article_publish``.
     """
     fields.setdefault("language", site_settings_for(site=site).language)
     article = Article(site=site, headline=headline, **fields)
+    if status != Article.Status.DRAFT:
+        _apply_status(article, status, published_at=fields.get("published_at"), reason="")
     article_save(article=article, user=user)
     _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
     _check_released(article)
@@ -370,6 +436,9 @@ def article_update(
     article: Article,
     user=None,
     message: str = "Edited",
+    expected_version: int | None = None,
+    status: str | None = None,
+    withdrawn_reason: str = "",
     bylines: Sequence[BylineSpec] | None = None,
     placements: Sequence[PlacementSpec] | None = None,
     tags: Iterable[Tag] | None = None,
@@ -377,52 +446,51 @@ def article_update(
     substantive: bool = True,
     **fields,
 ) -> Article:
-    """Apply ``fields`` and any given relations to ``article`` and record a revision.
+    """Apply ``fields``, relations and a status change to ``article`` as one edit: one
+    version, one revision.
 
-    A published article must stay publishable: an edit that would break a quality gate is
-    refused whole. ``substantive`` edits of a published article set its public “Updated”
-    time.
+    A released article must stay publishable: an edit that would break a quality gate is
+    refused whole. ``substantive`` edits of a public article set its public “Updated”
+    time. ``expected_version`` makes the edit conditional (``EditConflict`` when stale).
     """
+    was_public = article.is_published()
     for name, value in fields.items():
         setattr(article, name, value)
-    if substantive and article.is_published():
+    if status is not None and status != article.status:
+        _apply_status(article, status, published_at=fields.get("published_at"), reason=withdrawn_reason)
+    if substantive and was_public and article.status in RELEASED:
         article.updated_at = timezone.now()
-    article_save(article=article, user=user)
+    article_save(article=article, user=user, expected_version=expected_version)
     _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
     _check_released(article)
     revision_create(article=article, user=user, message=message)
     return article
 
 
-@transaction.atomic
 def article_publish(
-    *, article: Article, user=None, published_at: datetime | None = None, message: str = "Published"
+    *,
+    article: Article,
+    user=None,
+    published_at: datetime | None = None,
+    message: str = "Published",
+    expected_version: int | None = None,
 ) -> Article:
     """Release ``article`` now, or at ``published_at`` if that is in the future (scheduled).
 
-    Runs the quality gates first and raises ``ValidationError`` with every problem found.
-    The first publication time is kept when an article is republished.
+    Runs the quality gates and raises ``ValidationError`` with every problem found,
+    changing nothing. The first publication time is kept when an article is republished.
     """
-    errors, _warnings = article_publication_problems(article=article)
-    if errors:
-        raise ValidationError(errors)
     if article.status == Article.Status.PUBLISHED:
         raise ValidationError(ALREADY_PUBLISHED)
-    if published_at is not None:
-        when = published_at
-    elif article.status == Article.Status.SCHEDULED:
-        when = timezone.now()  # "publish now" on a scheduled article
-    else:
-        # A draft may carry an original publication time (imports, backdating); a withdrawn
-        # article that is republished keeps its first publication time.
-        when = article.published_at or timezone.now()
-    article.published_at = when
-    article.status = Article.Status.SCHEDULED if when > timezone.now() else Article.Status.PUBLISHED
-    article.withdrawn_at = None
-    article.withdrawn_reason = ""
-    article_save(article=article, user=user)
-    revision_create(article=article, user=user, message=message)
-    return article
+    return article_update(
+        article=article,
+        user=user,
+        message=message,
+        expected_version=expected_version,
+        status=Article.Status.PUBLISHED,
+        substantive=False,
+        **({"published_at": published_at} if published_at is not None else {}),
+    )
 
 
 def article_publish_warnings(*, article: Article) -> list[str]:
@@ -430,19 +498,26 @@ def article_publish_warnings(*, article: Article) -> list[str]:
     return article_publication_problems(article=article)[1]
 
 
-@transaction.atomic
-def article_withdraw(*, article: Article, reason: str = "", user=None, message: str = "Withdrawn") -> Article:
+def article_withdraw(
+    *,
+    article: Article,
+    reason: str = "",
+    user=None,
+    message: str = "Withdrawn",
+    expected_version: int | None = None,
+) -> Article:
     """Take a released article down. Its URL answers 410 with ``reason``; nothing is deleted."""
     if article.status == Article.Status.WITHDRAWN:
         raise ValidationError(ALREADY_WITHDRAWN)
-    if article.status not in {Article.Status.PUBLISHED, Article.Status.SCHEDULED}:
-        raise ValidationError(NOT_RELEASED)
-    article.status = Article.Status.WITHDRAWN
-    article.withdrawn_at = timezone.now()
-    article.withdrawn_reason = reason.strip()
-    article_save(article=article, user=user)
-    revision_create(article=article, user=user, message=message)
-    return article
+    return article_update(
+        article=article,
+        user=user,
+        message=message,
+        expected_version=expected_version,
+        status=Article.Status.WITHDRAWN,
+        withdrawn_reason=reason,
+        substantive=False,
+    )
 
 
 @transaction.atomic
@@ -480,15 +555,21 @@ def image_create(*, file: UploadedFile | None = None, user=None, **fields) -> tu
     """Store a new image, or return the existing one with the same bytes.
 
     Returns ``(image, created)``. ``fields`` are Image metadata fields (alt_text, caption,
-    creator, agency, distributor, copyright_notice, credit_text…).
+    creator, agency, distributor, copyright_notice, credit_text…). The file is checked by
+    its content first (``images.inspect_upload``): anything refused raises
+    ``ValidationError`` and nothing is stored.
     """
     image = Image(**fields)
     if file is not None:
+        picture = inspect_upload(file)
         image.sha256 = file_sha256(file)
         existing = Image.objects.filter(sha256=image.sha256).first()
         if existing is not None:
             return existing, False
         image.original_filename = (getattr(file, "name", "") or "")[-255:]
+        # The stored name is made by image_upload_to; its extension follows the decoded
+        # format, whatever the client called the file.
+        file.name = f"upload.{picture.extension}"
         image.file = file
     if user is not None and user.is_authenticated:
         image.uploaded_by = user
@@ -511,12 +592,16 @@ def site_settings_for(*, site: Site) -> SiteSettings:
 
 
 @transaction.atomic
-def site_settings_update(*, site_settings: SiteSettings, **fields) -> SiteSettings:
-    """Change a site's settings (e.g. the commenting switch and notice) and bump its version."""
+def site_settings_update(
+    *, site_settings: SiteSettings, expected_version: int | None = None, **fields
+) -> SiteSettings:
+    """Change a site's settings (e.g. the commenting switch and notice) and bump its version
+    (conditionally on ``expected_version``, raising ``EditConflict`` when stale)."""
+    _previous, version = _claim_version(SiteSettings, site_settings.pk, expected_version)
     for name, value in fields.items():
         setattr(site_settings, name, value)
     site_settings.full_clean(exclude=["site"])
-    site_settings.version += 1
+    site_settings.version = version
     site_settings.save()
     return site_settings
 

@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "articles",
 ]
 
@@ -117,6 +122,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout lets concurrent writers queue instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Tests use a file, not shared-cache memory, so threads in concurrency tests get real
+    # connections that wait on the busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 
 # Cache: CACHE_URL (any django-environ cache URL) or REDIS_URL; local memory by default.
 if "CACHE_URL" in env.ENVIRON:
@@ -190,10 +198,73 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": setting("LOG_LEVEL", default="INFO")},
 }
 
+# REST API (Django REST framework). Session or token authentication (no Basic auth: every
+# password check costs ~200 ms of CPU); writes need Django model permissions; JSON only
+# unless DEBUG, where the browsable API helps developers.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": setting("API_ANON_RATE", default="600/min"),
+        "user": setting("API_USER_RATE", default="3000/min"),
+        "token": setting("API_TOKEN_RATE", default="10/min"),
+    },
+    # How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the
+    # socket address, so a client cannot buy extra requests by rotating the header.
+    "NUM_PROXIES": setting("NUM_PROXIES", default=0, cast=int),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom archive API",
+    "DESCRIPTION": (
+        "Articles with bylines, photos and credits, corrections and the commenting policy. "
+        "Writes need a session or a token (POST /api/v1/auth/token/). Changing an article or a "
+        "site's settings needs `If-Match` with the `ETag` from a GET: without it the answer is 428, "
+        "with a stale one 412, and nothing changes."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.Article.Status",
+        "BylineRoleEnum": "articles.models.Byline.Role",
+        "PlacementRoleEnum": "articles.models.ArticleImage.Role",
+        "CommentsModeEnum": "articles.models.Article.Comments",
+    },
+}
+
 # The newsroom's rules, in one place.
 NEWSROOM = {
     # Reading speed for "N min read": words / WORDS_PER_MINUTE, rounded up, minimum 1.
     "WORDS_PER_MINUTE": 238,
     # Largest article body accepted, in bytes of HTML (bigger bodies are refused, not truncated).
     "MAX_BODY_BYTES": 512 * 1024,
+    # Uploaded pictures: largest file, largest picture (pixels and per side), formats read.
+    "MAX_IMAGE_BYTES": 20 * 1024 * 1024,
+    "MAX_IMAGE_PIXELS": 50_000_000,
+    "MAX_IMAGE_SIDE": 12_000,
+    # PostgreSQL text search configuration for `q=` (must match the GIN index migration).
+    "SEARCH_CONFIG": "english",
 }
