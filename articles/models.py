@@ -172,6 +172,14 @@ class Tag(models.Model):
         return self.name
 
 
+def _published_q(now: datetime) -> Q:
+    return Q(
+        Q(status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED]),
+        Q(published_at__lte=now),
+        Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
         """Articles an editor has released: published, or scheduled for a later time."""
@@ -183,8 +191,12 @@ class ArticleQuerySet(models.QuerySet):
         This is the single visibility rule: pages, API, feeds and sitemaps start here. A
         scheduled article becomes visible at its publication time with no job to run.
         """
-        now = now or timezone.now()
-        return self.live().filter(Q(published_at__lte=now), Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
+        return self.filter(_published_q(now or timezone.now()))
+
+    def in_change_feed(self, *, now: datetime | None = None):
+        """What a mirror may learn of: published articles, plus withdrawn ones (which the
+        API reports as tombstones, id and status only, so mirrors can delete them)."""
+        return self.filter(_published_q(now or timezone.now()) | Q(status=Article.Status.WITHDRAWN))
 
     def for_site(self, site: Site):
         """Articles whose primary site is ``site`` or that are syndicated to it."""
@@ -333,6 +345,11 @@ class Article(models.Model):
         permissions = [("publish_article", "Can publish and withdraw articles")]
         constraints = [
             models.UniqueConstraint(fields=["site", "pub_date", "slug"], name="article_unique_slug_per_site_and_date"),
+            models.UniqueConstraint(
+                fields=["site", "slug"],
+                condition=Q(pub_date__isnull=True),
+                name="article_unique_draft_slug_per_site",
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
                 name="article_released_has_published_at",

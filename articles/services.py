@@ -47,6 +47,7 @@ CANNOT_UNPUBLISH = "A published article cannot go back to draft; withdraw it ins
 STALE_VERSION = "The article was changed by someone else since you loaded it."
 ALREADY_WITHDRAWN = "The article is already withdrawn."
 NOT_RELEASED = "Only a published or scheduled article can be withdrawn."
+DRAFT_SLUG_TAKEN = "Another unpublished article on this site already uses the slug “{slug}”; choose another."
 DUPLICATE_AUTHOR = "“{author}” is credited twice with the same role."
 
 
@@ -290,16 +291,21 @@ def article_save(*, article: Article, user=None, expected_version: int | None = 
             )
 
     article.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
-    taken = SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}" if article.pub_date else "", slug=article.slug)
+    if article.pub_date is not None:
+        taken = SLUG_TAKEN.format(date=f"{article.pub_date:%Y/%m/%d}", slug=article.slug)
+    else:
+        taken = DRAFT_SLUG_TAKEN.format(slug=article.slug)
     clash = Article.objects.filter(site_id=article.site_id, pub_date=article.pub_date, slug=article.slug)
-    if article.pub_date is not None and clash.exclude(pk=article.pk).exists():
+    if article.pub_date is None:
+        clash = Article.objects.filter(site_id=article.site_id, pub_date__isnull=True, slug=article.slug)
+    if clash.exclude(pk=article.pk).exists():
         raise ValidationError({"slug": taken})
     try:
         with transaction.atomic():
             article.save()
     except IntegrityError as error:
         # A concurrent writer took the same URL between our check and our write.
-        if "article_unique_slug_per_site_and_date" in str(error) or "slug" in str(error):
+        if "slug" in str(error):
             raise ValidationError({"slug": taken}) from error
         raise
     return article
@@ -592,9 +598,7 @@ def site_settings_for(*, site: Site) -> SiteSettings:
 
 
 @transaction.atomic
-def site_settings_update(
-    *, site_settings: SiteSettings, expected_version: int | None = None, **fields
-) -> SiteSettings:
+def site_settings_update(*, site_settings: SiteSettings, expected_version: int | None = None, **fields) -> SiteSettings:
     """Change a site's settings (e.g. the commenting switch and notice) and bump its version
     (conditionally on ``expected_version``, raising ``EditConflict`` when stale)."""
     _previous, version = _claim_version(SiteSettings, site_settings.pk, expected_version)

@@ -12,6 +12,8 @@ Every variable may be given with the ``DJANGO_`` prefix (preferred) or without i
 ``MEDIA_ROOT`` are unprefixed.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -124,7 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Tests use a file, not shared-cache memory, so threads in concurrency tests get real
     # connections that wait on the busy timeout.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test process, so parallel runs do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3")}
 
 # Cache: CACHE_URL (any django-environ cache URL) or REDIS_URL; local memory by default.
 if "CACHE_URL" in env.ENVIRON:

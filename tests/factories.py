@@ -1,6 +1,7 @@
 """Small builders for test data. Images are generated in memory with Pillow."""
 
 import io
+import itertools
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -83,11 +84,15 @@ def image_with_file(**fields) -> Image:
     return image
 
 
-def draft_article(
-    *, site: Site | None = None, headline="Harbour city votes for trams", authors=None, images=None, **fields
-):
-    """A draft with one byline and no photos unless told otherwise."""
+_numbers = itertools.count(1)
+
+
+def draft_article(*, site: Site | None = None, headline=None, authors=None, images=None, **fields):
+    """A draft with one byline and no photos unless told otherwise (unique slug by default)."""
     site = site or Site.objects.get(pk=1)
+    if headline is None:
+        headline = "Harbour city votes for trams"
+        fields.setdefault("slug", f"harbour-city-votes-for-trams-{next(_numbers)}")
     authors = authors if authors is not None else [AuthorFactory()]
     fields.setdefault("body", "<p>The council voted on Tuesday to rebuild the tram line.</p>")
     fields.setdefault("dateline_place", "Lisbon")
