@@ -31,8 +31,11 @@ class CommentsState:
         return self.mode != HIDDEN
 
 
-def comments_state(article, *, now: datetime | None = None) -> CommentsState:
+def comments_state(article, *, site_settings=None, now: datetime | None = None) -> CommentsState:
     """Decide the effective commenting state of ``article``.
+
+    ``site_settings`` are those of the site the reader is on (a syndicated article follows
+    the policy of the site showing it); by default, those of the article's own site.
 
     Precedence, first match wins:
     1. the article hides comments → hidden; the article closes them → closed;
@@ -57,10 +60,11 @@ def comments_state(article, *, now: datetime | None = None) -> CommentsState:
     if not article.is_published(now=now):
         return CommentsState(CLOSED, "not_published", _("Comments open when the article is published."))
 
-    try:
-        site_settings = article.site.settings
-    except ObjectDoesNotExist:
-        site_settings = None
+    if site_settings is None:
+        try:
+            site_settings = article.site.settings
+        except ObjectDoesNotExist:
+            site_settings = None
     if site_settings is not None:
         if not site_settings.comments_enabled:
             return CommentsState(

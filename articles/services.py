@@ -584,6 +584,29 @@ def image_create(*, file: UploadedFile | None = None, user=None, **fields) -> tu
     return image, True
 
 
+@transaction.atomic
+def image_update(*, image: Image, **fields) -> Image:
+    """Change an image's metadata (caption, alt text, credit chain…); the file stays."""
+    for name, value in fields.items():
+        setattr(image, name, value)
+    image.full_clean(exclude=["file"])
+    image.save()
+    return image
+
+
+# --- Authors ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def author_save(*, author: Author) -> Author:
+    """Validate and save an author, making a slug from the name when none is given."""
+    if not author.slug:
+        author.slug = slugify(author.name, allow_unicode=True)[:200] or "author"
+    author.full_clean()
+    author.save()
+    return author
+
+
 # --- Sites -----------------------------------------------------------------------------
 
 

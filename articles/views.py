@@ -2,17 +2,16 @@
 
 from datetime import date
 
-from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .commenting import comments_state
-from .models import Article, SlugHistory
+from .models import Article, SiteSettings, SlugHistory
 
 
 def _site_articles(request):
-    return Article.objects.published().for_site(get_current_site(request))
+    return Article.objects.published().for_site(request.site)
 
 
 def front_page(request):
@@ -25,7 +24,7 @@ def article_detail(request, year: int, month: int, day: int, slug: str):
         pub_date = date(year, month, day)
     except ValueError:
         raise Http404("No such date.") from None
-    site = get_current_site(request)
+    site = request.site
     article = (
         Article.objects.filter(Q(site=site) | Q(sites=site), pub_date=pub_date, slug=slug)
         .with_listing_relations()
@@ -41,7 +40,8 @@ def article_detail(request, year: int, month: int, day: int, slug: str):
         return render(request, "articles/withdrawn.html", {"article": article}, status=410)
     if not article.is_published():
         raise Http404("No such article.")
-    context = {"article": article, "comments": comments_state(article)}
+    site_settings = SiteSettings.objects.filter(site=site).first()
+    context = {"article": article, "comments": comments_state(article, site_settings=site_settings)}
     return render(request, "articles/article_detail.html", context)
 
 

@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.sites.middleware.CurrentSiteMiddleware",
+    "articles.sites.CurrentSiteMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "BylineRoleEnum": "articles.models.Byline.Role",
         "PlacementRoleEnum": "articles.models.ArticleImage.Role",
         "CommentsModeEnum": "articles.models.Article.Comments",
+        "AuthorKindEnum": "articles.models.Author.Kind",
+        "CorrectionKindEnum": "articles.models.Correction.Kind",
     },
 }
 
@@ -270,4 +272,18 @@ NEWSROOM = {
     "MAX_IMAGE_SIDE": 12_000,
     # PostgreSQL text search configuration for `q=` (must match the GIN index migration).
     "SEARCH_CONFIG": "english",
+    # The site shown for allowed hosts that have no Site row of their own.
+    "DEFAULT_SITE_ID": setting("DEFAULT_SITE_ID", default=1, cast=int),
 }
+
+# S3-compatible object storage (django-storages) reads its bucket and endpoint from settings;
+# take them from the environment when given. Credentials come from the usual AWS_* variables.
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_CUSTOM_DOMAIN",
+    "AWS_LOCATION",
+):
+    if _name in env.ENVIRON:
+        globals()[_name] = env.str(_name)

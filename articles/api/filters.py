@@ -1,0 +1,67 @@
+"""Query filters for the article list (django-filter). Every value is validated; a bad one
+answers 400 with a message, never 500."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from ..models import Article, Byline
+from ..search import search_articles
+
+ID_REGEX = r"^[0-9]{1,18}$"
+
+
+class ArticleFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(
+        method="filter_site", help_text="Site id: articles of that site, including those syndicated to it."
+    )
+    author = django_filters.CharFilter(method="filter_author", max_length=200, help_text="Author slug.")
+    tag = django_filters.CharFilter(field_name="tags__slug", max_length=100, help_text="Tag slug.")
+    section = django_filters.CharFilter(field_name="section__slug", max_length=100, help_text="Section slug.")
+    status = django_filters.ChoiceFilter(
+        choices=Article.Status.choices, help_text="Staff only; others see published articles whatever they ask."
+    )
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="gte", help_text="Published at or after (RFC 3339)."
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="published_at", lookup_expr="lt", help_text="Published before (RFC 3339)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="modified_at",
+        lookup_expr="gte",
+        help_text=(
+            "Change feed for mirrors: everything changed at or after this moment, oldest first, "
+            "including withdrawn articles as tombstones ({id, status: withdrawn, modified_at, withdrawn_at})."
+        ),
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=200, help_text="Search headline, dek and body (web-search syntax on PostgreSQL)."
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def filter_site(self, queryset, name, value):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        if not re.match(ID_REGEX, value):
+            raise ValidationError({"site": "Give a site id (a whole number)."})
+        return queryset.for_site(int(value))
+
+    def filter_author(self, queryset, name, value):
+        return queryset.filter(Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=value)))
+
+    def filter_q(self, queryset, name, value):
+        return search_articles(queryset, value)
+
+    def filter_queryset(self, queryset):
+        # Tags are a many-to-many: filter with EXISTS so an article appears once.
+        tag = self.form.cleaned_data.pop("tag", None)
+        queryset = super().filter_queryset(queryset)
+        if tag:
+            through = Article.tags.through.objects.filter(article=OuterRef("pk"), tag__slug=tag)
+            queryset = queryset.filter(Exists(through))
+        return queryset

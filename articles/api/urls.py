@@ -1,0 +1,20 @@
+"""REST API routes, version 1."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("articles", views.ArticleViewSet, basename="article")
+router.register("authors", views.AuthorViewSet, basename="author")
+router.register("images", views.ImageViewSet, basename="image")
+router.register("sites", views.SiteViewSet, basename="site")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    *router.urls,
+]

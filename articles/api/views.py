@@ -1,0 +1,441 @@
+"""REST API views. They check permissions, validate shape with serializers, call the
+service functions to write, and shape the response. Reads start from
+``Article.objects.published()`` for the public."""
+
+from django.contrib.sites.models import Site
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from .. import services
+from ..models import Article, ArticleImage, Author, Image, SiteSettings, Tag
+from . import conditional
+from .errors import gone
+from .filters import ArticleFilter
+from .pagination import KeysetPagination, Ordering
+from .serializers import (
+    ArticleSerializer,
+    ArticleWriteSerializer,
+    AuthorSerializer,
+    AuthorWriteSerializer,
+    ImageSerializer,
+    ImageUpdateSerializer,
+    ImageUploadSerializer,
+    SiteSerializer,
+    SiteSettingsSerializer,
+    TombstoneSerializer,
+)
+
+ID = r"[0-9]{1,18}"  # strict ids: "02", "+2", "2 ", "٢", "1_0" never resolve to a row
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from your last GET. Without it: 428. Stale: 412. Either way nothing changes.",
+)
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input; the body names each problem."),
+    401: OpenApiResponse(description="Not authenticated."),
+    403: OpenApiResponse(description="Not allowed (e.g. publishing without the publish permission)."),
+    404: OpenApiResponse(description="No such resource (or not visible to you)."),
+}
+PRECONDITION_ERRORS = {
+    412: OpenApiResponse(description="If-Match names an old version: GET again and reapply."),
+    428: OpenApiResponse(description="If-Match missing."),
+}
+
+
+def can_see_unpublished(user) -> bool:
+    """Staff with article rights see drafts, scheduled, embargoed and withdrawn articles."""
+    return user.is_authenticated and user.has_perm("articles.change_article")
+
+
+class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Anyone may read; writing needs the model's add/change permission (delete needs
+    ``publish_article`` for articles: deleting an article withdraws it)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": [],
+        "OPTIONS": [],
+        "HEAD": [],
+        "DELETE": ["%(app_label)s.publish_%(model_name)s"],
+    }
+
+
+class ArticlePagination(KeysetPagination):
+    pass
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List articles",
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ArticleOrTombstone",
+                serializers=[ArticleSerializer, TombstoneSerializer],
+                resource_type_field_name=None,
+                many=True,
+            ),
+            400: ERRORS[400],
+        },
+    ),
+    retrieve=extend_schema(
+        summary="Read an article",
+        responses={200: ArticleSerializer, 404: ERRORS[404], 410: OpenApiResponse(description="Withdrawn.")},
+    ),
+    create=extend_schema(
+        summary="Create an article",
+        request=ArticleWriteSerializer,
+        responses={201: ArticleSerializer, **{k: v for k, v in ERRORS.items() if k != 404}},
+    ),
+    update=extend_schema(
+        summary="Replace an article's editable fields",
+        parameters=[IF_MATCH],
+        request=ArticleWriteSerializer,
+        responses={200: ArticleSerializer, **ERRORS, **PRECONDITION_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some of an article's fields",
+        parameters=[IF_MATCH],
+        request=ArticleWriteSerializer,
+        responses={200: ArticleSerializer, **ERRORS, **PRECONDITION_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Withdraw an article (nothing is deleted)",
+        parameters=[
+            IF_MATCH,
+            OpenApiParameter("reason", OpenApiTypes.STR, description="Public reason shown on the 410 page."),
+        ],
+        responses={204: None, **ERRORS, **PRECONDITION_ERRORS},
+    ),
+)
+class ArticleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Articles with bylines, photos, corrections and commenting state."""
+
+    lookup_value_regex = ID
+    permission_classes = [ModelPermissionsOrReadOnly]
+    filterset_class = ArticleFilter
+    pagination_class = ArticlePagination
+    orderings = {
+        "-published_at": Ordering("published_at", descending=True, nullable=True),
+        "published_at": Ordering("published_at", descending=False, nullable=True),
+        "-modified_at": Ordering("modified_at", descending=True),
+        "modified_at": Ordering("modified_at", descending=False),
+    }
+
+    def get_default_ordering(self) -> str:
+        return "modified_at" if "updated_since" in self.request.query_params else "-published_at"
+
+    def get_queryset(self):
+        user = self.request.user
+        if can_see_unpublished(user):
+            queryset = Article.objects.all()
+            status_filter = self.request.query_params.get("status")
+            if status_filter is None and self.action == "list" and "updated_since" not in self.request.query_params:
+                queryset = queryset.exclude(status=Article.Status.WITHDRAWN)
+        elif self.action == "list" and "updated_since" in self.request.query_params:
+            queryset = Article.objects.in_change_feed()
+        else:
+            queryset = Article.objects.published()
+        # 1 articles + site + site settings + section; 2 bylines + authors; 3 photos + images;
+        # 4 tags; 5 corrections; 6 syndication sites.
+        return queryset.with_listing_relations().prefetch_related("corrections", "sites")
+
+    def filter_queryset(self, queryset):
+        if not can_see_unpublished(self.request.user) and "status" in self.request.query_params:
+            # The public sees published articles whatever status it asks for.
+            self.request.query_params._mutable = True
+            self.request.query_params.pop("status")
+            self.request.query_params._mutable = False
+        return super().filter_queryset(queryset)
+
+    def get_serializer_class(self):
+        return ArticleSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        staff = can_see_unpublished(request.user)
+        context = self.get_serializer_context()
+        data = [
+            TombstoneSerializer(article, context=context).data
+            if article.status == Article.Status.WITHDRAWN and not staff
+            else ArticleSerializer(article, context=context).data
+            for article in page
+        ]
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            article = self.get_object()
+        except Http404:
+            withdrawn = Article.objects.filter(pk=kwargs["pk"], status=Article.Status.WITHDRAWN).first()
+            if withdrawn is not None and not can_see_unpublished(request.user):
+                return gone("This article was withdrawn.", reason=withdrawn.withdrawn_reason)
+            raise
+        return self._article_response(article)
+
+    # --- writes --------------------------------------------------------------------
+
+    def _article_response(self, article, status_code=status.HTTP_200_OK):
+        article = Article.objects.with_listing_relations().prefetch_related("corrections", "sites").get(pk=article.pk)
+        response = Response(ArticleSerializer(article, context=self.get_serializer_context()).data, status=status_code)
+        return conditional.set_validators(response, "article", article, article.modified_at)
+
+    def _service_kwargs(self, data: dict) -> dict:
+        """Turn validated input into service arguments."""
+        kwargs = dict(data)
+        dateline = kwargs.pop("dateline", None)
+        if dateline is not None:
+            kwargs.update(
+                dateline_place=dateline.get("place", ""),
+                dateline_country=dateline.get("country", ""),
+                dateline_source=dateline.get("source", ""),
+            )
+        if "tags" in kwargs:
+            kwargs["tags"] = [self._tag(name) for name in kwargs["tags"]]
+        if "bylines" in kwargs:
+            kwargs["bylines"] = [services.BylineSpec(**b) for b in kwargs["bylines"]]
+        if "images" in kwargs:
+            kwargs["placements"] = [services.PlacementSpec(**p) for p in kwargs.pop("images")]
+        if kwargs.get("message") is None:
+            kwargs.pop("message", None)
+        return kwargs
+
+    @staticmethod
+    def _tag(name: str) -> Tag:
+        name = " ".join(name.split())
+        slug = slugify(name, allow_unicode=True)[:100]
+        if not slug:
+            raise ValidationError({"tags": [f"“{name}” is not a usable tag name."]})
+        return Tag.objects.get_or_create(slug=slug, defaults={"name": name[:100]})[0]
+
+    def _check_publish_permission(self, article: Article | None, data: dict) -> None:
+        target = data.get("status")
+        current = article.status if article is not None else Article.Status.DRAFT
+        moves = target is not None and target != current
+        if (moves or (article is None and target not in (None, Article.Status.DRAFT))) and not (
+            self.request.user.has_perm("articles.publish_article")
+        ):
+            raise PermissionDenied("You may write drafts but not publish, schedule or withdraw articles.")
+
+    def create(self, request, *args, **kwargs):
+        serializer = ArticleWriteSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        self._check_publish_permission(None, serializer.validated_data)
+        kwargs = self._service_kwargs(serializer.validated_data)
+        kwargs.setdefault("message", "Created over the API")
+        article = services.article_create(user=request.user, **kwargs)
+        response = self._article_response(article, status.HTTP_201_CREATED)
+        response["Location"] = response.data["url"]
+        return response
+
+    def update(self, request, *args, partial=False, **kwargs):
+        article = self.get_object()
+        version = conditional.expected_version(request, "article", article)
+        serializer = ArticleWriteSerializer(data=request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        self._check_publish_permission(article, serializer.validated_data)
+        kwargs = self._service_kwargs(serializer.validated_data)
+        kwargs.setdefault("message", "Edited over the API")
+        services.article_update(article=article, user=request.user, expected_version=version, **kwargs)
+        return self._article_response(article)
+
+    def destroy(self, request, *args, **kwargs):
+        article = self.get_object()
+        version = conditional.expected_version(request, "article", article)
+        reason = request.query_params.get("reason", "")[:2000]
+        services.article_withdraw(article=article, reason=reason, user=request.user, expected_version=version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List authors", parameters=[OpenApiParameter("q", OpenApiTypes.STR)]),
+    retrieve=extend_schema(summary="Read an author"),
+    create=extend_schema(summary="Create an author", request=AuthorWriteSerializer, responses={201: AuthorSerializer}),
+    update=extend_schema(summary="Change an author", request=AuthorWriteSerializer),
+    partial_update=extend_schema(summary="Change some of an author's fields", request=AuthorWriteSerializer),
+)
+class AuthorViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """People and organisations that can be credited (they need no login)."""
+
+    lookup_value_regex = ID
+    permission_classes = [ModelPermissionsOrReadOnly]
+    pagination_class = KeysetPagination
+    filter_backends = []
+    orderings = {"name": Ordering("name", descending=False), "-id": Ordering("id", descending=True)}
+    serializer_class = AuthorSerializer
+
+    def get_default_ordering(self) -> str:
+        return "name"
+
+    def get_queryset(self):
+        queryset = Author.objects.all()
+        query = self.request.query_params.get("q", "")[:200].strip()
+        return queryset.filter(name__icontains=query) if query else queryset
+
+    def get_serializer_class(self):
+        return AuthorWriteSerializer if self.action in {"create", "update", "partial_update"} else AuthorSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = AuthorWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        author = services.author_save(author=Author(**serializer.validated_data))
+        return Response(AuthorSerializer(author).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        author = self.get_object()
+        serializer = AuthorWriteSerializer(author, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(author, name, value)
+        services.author_save(author=author)
+        return Response(AuthorSerializer(author).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List images"),
+    retrieve=extend_schema(summary="Read an image"),
+    create=extend_schema(
+        summary="Upload an image",
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={
+            201: ImageSerializer,
+            200: OpenApiResponse(ImageSerializer, description="The same file was uploaded before: that image."),
+            400: ERRORS[400],
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change an image's caption, alt text or credit", request=ImageUpdateSerializer
+    ),
+    update=extend_schema(summary="Change an image's metadata", request=ImageUpdateSerializer),
+)
+class ImageViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Photos with caption, alt text and credit chain. The public sees only photos used by
+    published articles."""
+
+    lookup_value_regex = ID
+    permission_classes = [ModelPermissionsOrReadOnly]
+    pagination_class = KeysetPagination
+    filter_backends = []
+    orderings = {"-id": Ordering("id", descending=True)}
+    serializer_class = ImageSerializer
+
+    def get_default_ordering(self) -> str:
+        return "-id"
+
+    def get_queryset(self):
+        if self.request.user.is_authenticated and self.request.user.has_perm("articles.change_image"):
+            return Image.objects.all()
+        used = ArticleImage.objects.filter(article__in=Article.objects.published().values("pk"))
+        return Image.objects.filter(pk__in=used.values("image_id"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = ImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        upload = fields.pop("file")
+        image, created = services.image_create(file=upload, user=request.user, **fields)
+        data = ImageSerializer(image, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        image = self.get_object()
+        serializer = ImageUpdateSerializer(image, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.image_update(image=image, **serializer.validated_data)
+        return Response(ImageSerializer(image, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(list=extend_schema(summary="List sites"), retrieve=extend_schema(summary="Read a site"))
+class SiteViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sites and their public settings (publisher, time zone, commenting policy)."""
+
+    lookup_value_regex = ID
+    permission_classes = [permissions.AllowAny]
+    pagination_class = KeysetPagination
+    filter_backends = []
+    orderings = {"id": Ordering("id", descending=False)}
+    serializer_class = SiteSerializer
+    queryset = Site.objects.select_related("settings")
+
+    def get_default_ordering(self) -> str:
+        return "id"
+
+    def _settings(self, pk) -> SiteSettings:
+        site = get_object_or_404(Site, pk=pk)
+        return services.site_settings_for(site=site)
+
+    @extend_schema(
+        summary="A site's settings, including the commenting switch and notice",
+        methods=["GET"],
+        responses={200: SiteSettingsSerializer, 404: ERRORS[404]},
+    )
+    @extend_schema(
+        summary="Change a site's settings (staff)",
+        methods=["PUT", "PATCH"],
+        parameters=[IF_MATCH],
+        request=SiteSettingsSerializer,
+        responses={200: SiteSettingsSerializer, **ERRORS, **PRECONDITION_ERRORS},
+    )
+    @action(
+        detail=True, methods=["get", "put", "patch"], url_path="settings", permission_classes=[permissions.AllowAny]
+    )
+    def site_settings(self, request, pk=None):
+        site_settings = self._settings(pk)
+        if request.method != "GET":
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            if not request.user.has_perm("articles.change_sitesettings"):
+                raise PermissionDenied("Changing a site's settings needs the site settings permission.")
+            version = conditional.expected_version(request, "settings", site_settings)
+            serializer = SiteSettingsSerializer(site_settings, data=request.data, partial=request.method == "PATCH")
+            serializer.is_valid(raise_exception=True)
+            site_settings = services.site_settings_update(
+                site_settings=site_settings, expected_version=version, **serializer.validated_data
+            )
+        response = Response(SiteSettingsSerializer(site_settings).data)
+        return conditional.set_validators(response, "settings", site_settings, site_settings.updated_at)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled per client address)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"

@@ -1,0 +1,30 @@
+"""Article search for `q=`: PostgreSQL full-text search on its GIN index, a plain
+substring match elsewhere (SQLite, for development)."""
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+MAX_TERMS = 12
+
+
+def search_articles(queryset: QuerySet, query: str) -> QuerySet:
+    """Filter ``queryset`` to articles matching ``query`` in headline, dek or body.
+
+    On PostgreSQL the query is read like a web search box (quoted phrases, ``-word``,
+    ``or``) and matched with stemming (``websearch_to_tsquery``); the vector expression is
+    the one indexed by migration 0005. Elsewhere every word must appear somewhere.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        config = settings.NEWSROOM["SEARCH_CONFIG"]
+        vector = SearchVector("headline", "dek", "body", config=config)
+        search_query = SearchQuery(query, config=config, search_type="websearch")
+        return queryset.annotate(search=vector).filter(search=search_query)
+    for term in query.split()[:MAX_TERMS]:
+        queryset = queryset.filter(Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term))
+    return queryset
