@@ -24,3 +24,8 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "articles.handlers.bad_request"
+handler403 = "articles.handlers.permission_denied"
+handler404 = "articles.handlers.page_not_found"
+handler500 = "articles.handlers.server_error"

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from ..models import Article, Byline
 from ..search import search_articles
 
-ID_REGEX = r"^[0-9]{1,18}$"
+ID_REGEX = r"^[1-9][0-9]{0,17}$"
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -40,7 +40,7 @@ from .serializers import (
     TombstoneSerializer,
 )
 
-ID = r"[0-9]{1,18}"  # strict ids: "02", "+2", "2 ", "٢", "1_0" never resolve to a row
+ID = r"[1-9][0-9]{0,17}"  # strict ids: "02", "+2", "2 ", "٢", "1_0" never resolve to a row
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
