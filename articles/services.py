@@ -283,7 +283,9 @@ def article_save(*, article: Article, user=None, expected_version: int | None = 
             article.site_id,
         )
         if moved and previous.pub_date is not None and previous.status != Article.Status.DRAFT:
-            SlugHistory.objects.get_or_create(
+            # The old address now belongs to this article, even if another article
+            # had it (and left it) before.
+            SlugHistory.objects.update_or_create(
                 site_id=previous.site_id,
                 pub_date=previous.pub_date,
                 slug=previous.slug,
@@ -459,17 +461,25 @@ def article_update(
     refused whole. ``substantive`` edits of a public article set its public “Updated”
     time. ``expected_version`` makes the edit conditional (``EditConflict`` when stale).
     """
-    was_public = article.is_published()
-    for name, value in fields.items():
-        setattr(article, name, value)
-    if status is not None and status != article.status:
-        _apply_status(article, status, published_at=fields.get("published_at"), reason=withdrawn_reason)
-    if substantive and was_public and article.status in RELEASED:
-        article.updated_at = timezone.now()
-    article_save(article=article, user=user, expected_version=expected_version)
-    _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
-    _check_released(article)
-    revision_create(article=article, user=user, message=message)
+    before = {field.attname: getattr(article, field.attname) for field in Article._meta.concrete_fields}
+    try:
+        was_public = article.is_published()
+        for name, value in fields.items():
+            setattr(article, name, value)
+        if status is not None and status != article.status:
+            _apply_status(article, status, published_at=fields.get("published_at"), reason=withdrawn_reason)
+        if substantive and was_public and article.status in RELEASED:
+            article.updated_at = timezone.now()
+        article_save(article=article, user=user, expected_version=expected_version)
+        _set_relations(article=article, bylines=bylines, placements=placements, tags=tags, sites=sites)
+        _check_released(article)
+        revision_create(article=article, user=user, message=message)
+    except BaseException:
+        # The transaction rolls the rows back; put the caller's object back too, so a
+        # refused edit leaves nothing changed anywhere.
+        for name, value in before.items():
+            setattr(article, name, value)
+        raise
     return article
 
 
@@ -623,11 +633,15 @@ def site_settings_for(*, site: Site) -> SiteSettings:
 @transaction.atomic
 def site_settings_update(*, site_settings: SiteSettings, expected_version: int | None = None, **fields) -> SiteSettings:
     """Change a site's settings (e.g. the commenting switch and notice) and bump its version
-    (conditionally on ``expected_version``, raising ``EditConflict`` when stale)."""
-    _previous, version = _claim_version(SiteSettings, site_settings.pk, expected_version)
+    (conditionally on ``expected_version``, raising ``EditConflict`` when stale). An unsaved
+    row is created."""
+    if site_settings._state.adding:  # a site's first settings row
+        version = 1
+    else:
+        _previous, version = _claim_version(SiteSettings, site_settings.pk, expected_version)
     for name, value in fields.items():
         setattr(site_settings, name, value)
-    site_settings.full_clean(exclude=["site"])
+    site_settings.full_clean(exclude=["site"], validate_unique=False)
     site_settings.version = version
     site_settings.save()
     return site_settings

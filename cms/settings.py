@@ -124,6 +124,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout lets concurrent writers queue instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers take the write lock when their transaction begins, so two writers queue on the
+    # busy timeout instead of deadlocking on a read-then-write upgrade ("database is locked").
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # Tests use a file, not shared-cache memory, so threads in concurrency tests get real
     # connections that wait on the busy timeout.
     # One file per test process, so parallel runs do not share a database.

@@ -321,3 +321,29 @@ def test_sites_set_commenting_switches_several_sites(site):
     services.sites_set_commenting(sites=[site], enabled=True)
     site.settings.refresh_from_db()
     assert site.settings.comments_enabled
+
+
+def test_a_refused_edit_leaves_the_callers_object_unchanged(site):
+    article = factories.draft_article(site=site, authors=[])
+    version = article.version
+    with pytest.raises(ValidationError):
+        services.article_publish(article=article)
+    assert (article.status, article.published_at, article.version) == ("draft", None, version)
+
+
+def test_an_old_address_points_at_the_article_that_left_it_last(site):
+    first = factories.published_article(site=site, headline="Trams", slug="trams")
+    services.article_update(article=first, slug="trams-first")
+    second = factories.published_article(site=site, headline="Trams again", slug="trams-2")
+    services.article_update(article=second, slug="trams", published_at=first.published_at)
+    services.article_update(article=second, slug="trams-second")
+    history = SlugHistory.objects.get(slug="trams")
+    assert history.article == second
+
+
+def test_site_settings_update_creates_a_missing_row(db):
+    from django.contrib.sites.models import Site
+
+    other = Site.objects.create(domain="new.example", name="New")
+    created = services.site_settings_update(site_settings=SiteSettings(site=other), comments_enabled=False)
+    assert (created.version, SiteSettings.objects.get(site=other).comments_enabled) == (1, False)
