@@ -211,6 +211,8 @@ class ArticleSerializer(serializers.ModelSerializer):
         if article.pub_date is None or article.status not in {"published", "scheduled", "withdrawn"}:
             return None
         request = self.context.get("request")
+        if request is not None and getattr(request, "site", None) is not None and request.site.pk == article.site_id:
+            return request.build_absolute_uri(article.get_absolute_url())  # keeps the port
         scheme = request.scheme if request is not None else "https"
         return f"{scheme}://{article.site.domain}{article.get_absolute_url()}"
 
