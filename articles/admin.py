@@ -778,6 +778,7 @@ class SiteSettingsForm(forms.ModelForm):
             "comments_notice",
             "comments_suspended_until",
             "comments_close_after_days",
+            "comments_premoderated",
         )
 
     def __init__(self, *args, **kwargs):
@@ -795,9 +796,6 @@ class SiteSettingsForm(forms.ModelForm):
     def save_through_service(self) -> SiteSettings:
         """Write the row: a new one is inserted as validated, an existing one is updated by
         ``services.site_settings_update``, conditionally on the version the editor saw."""
-        if self.instance._state.adding:
-            self.instance.save()
-            return self.instance
         return services.site_settings_update(
             site_settings=self.instance, expected_version=self.cleaned_data.get("edit_version")
         )
@@ -814,7 +812,13 @@ SITE_SETTINGS_FIELDSETS = (
         _("Commenting"),
         {
             "description": COMMENTING_DESCRIPTION,
-            "fields": ("comments_enabled", "comments_notice", "comments_suspended_until", "comments_close_after_days"),
+            "fields": (
+                "comments_enabled",
+                "comments_notice",
+                "comments_suspended_until",
+                "comments_close_after_days",
+                "comments_premoderated",
+            ),
         },
     ),
 )

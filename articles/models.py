@@ -90,6 +90,14 @@ class SiteSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(36500)],
         help_text=_("Close commenting on an article this many days after it was published. Empty: never."),
     )
+    comments_premoderated = models.BooleanField(
+        _("hold new comments for moderation"),
+        default=True,
+        help_text=_(
+            "On: new comments wait for a moderator before readers see them. Off: they appear at once "
+            "(comments with many links still wait)."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

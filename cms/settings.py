@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "articles",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "CommentsModeEnum": "articles.models.Article.Comments",
         "AuthorKindEnum": "articles.models.Author.Kind",
         "CorrectionKindEnum": "articles.models.Correction.Kind",
+        "CommentStatusEnum": "comments.models.Comment.Status",
     },
 }
 
@@ -277,6 +279,17 @@ NEWSROOM = {
     "SEARCH_CONFIG": "english",
     # The site shown for allowed hosts that have no Site row of their own.
     "DEFAULT_SITE_ID": setting("DEFAULT_SITE_ID", default=1, cast=int),
+}
+
+# Reader comments: limits and moderation.
+COMMENTS = {
+    "MAX_LENGTH": 3000,  # characters of comment text
+    "MAX_NAME_LENGTH": 80,
+    "MAX_LINKS": 2,  # more links than this and the comment waits for a moderator
+    "PER_CLIENT": (5, 600),  # at most 5 comments per client address per 10 minutes…
+    "PER_ARTICLE": (60, 60),  # …and 60 per article per minute across all clients
+    "DUPLICATE_WINDOW_HOURS": 24,  # the same text on the same article is refused for this long
+    "MIN_FILL_SECONDS": 3,  # forms sent back faster than this are held for moderation
 }
 
 # S3-compatible object storage (django-storages) reads its bucket and endpoint from settings;

@@ -251,7 +251,8 @@ class SiteSettingsSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         model = SiteSettings
         fields = (
             "site", "publisher_name", "time_zone", "language", "comments_enabled", "comments_notice",
-            "comments_suspended_until", "comments_close_after_days", "version", "updated_at",
+            "comments_suspended_until", "comments_close_after_days", "comments_premoderated",
+            "version", "updated_at",
         )  # fmt: skip
         read_only_fields = ("site", "version", "updated_at")
         extra_kwargs = {"comments_close_after_days": {"min_value": 1, "max_value": 36500}}

@@ -3,6 +3,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from comments.api import ModerationViewSet
+
 from . import views
 
 app_name = "api"
@@ -13,6 +15,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("authors", views.AuthorViewSet, basename="author")
 router.register("images", views.ImageViewSet, basename="image")
 router.register("sites", views.SiteViewSet, basename="site")
+router.register("comments", ModerationViewSet, basename="comment")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -21,6 +21,8 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Valida
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from comments.api import ARTICLE_COMMENTS_SCHEMA, article_comments
+
 from .. import services
 from ..models import Article, ArticleImage, Author, Image, SiteSettings, Tag
 from . import conditional
@@ -264,6 +266,12 @@ class ArticleViewSet(
         kwargs.setdefault("message", "Edited over the API")
         services.article_update(article=article, user=request.user, expected_version=version, **kwargs)
         return self._article_response(article)
+
+    @extend_schema(methods=["GET"], **ARTICLE_COMMENTS_SCHEMA["get"])
+    @extend_schema(methods=["POST"], **ARTICLE_COMMENTS_SCHEMA["post"])
+    @action(detail=True, methods=["get", "post"], url_path="comments", permission_classes=[permissions.AllowAny])
+    def comments(self, request, pk=None):
+        return article_comments(self, request, pk)
 
     def destroy(self, request, *args, **kwargs):
         article = self.get_object()
