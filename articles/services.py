@@ -28,6 +28,7 @@ from .models import (
     Correction,
     Image,
     Revision,
+    Section,
     SiteSettings,
     SlugHistory,
     Tag,
@@ -184,6 +185,8 @@ def article_snapshot(article: Article) -> dict:
                 "distributor": p.image.distributor,
                 "copyright_notice": p.image.copyright_notice,
                 "file": p.image.file.name or None,
+                # What this use overrides (empty: the image's own), so a restore is exact.
+                "overrides": {"caption": p.caption, "alt_text": p.alt_text, "credit_text": p.credit_text},
             }
             for p in placements
         ],
@@ -551,6 +554,57 @@ def correction_add(*, article: Article, text: str, kind: str = Correction.Kind.C
     correction.revision = revision_create(article=article, user=user, message=f"{correction.get_kind_display()} added")
     correction.save(update_fields=["revision"])
     return correction
+
+
+RESTORED_FIELDS = (
+    "headline", "slug", "dek", "body", "language", "comments_mode", "source_publisher", "canonical_url",
+)  # fmt: skip
+
+
+@transaction.atomic
+def article_restore(
+    *, article: Article, revision: Revision, user=None, expected_version: int | None = None
+) -> Article:
+    """Bring back the content of ``revision`` (text, dateline, section, tags, bylines, photos
+    and their per-use captions and credits) as a new revision; history is never rewritten.
+
+    The publication state is not restored: a published article stays published (and must
+    pass the quality gates with the old content). Authors or images deleted since are left
+    out; a byline whose author is gone keeps the name as free text.
+    """
+    snapshot = revision.snapshot
+    authors = Author.objects.in_bulk([b["author"] for b in snapshot["bylines"] if b["author"]])
+    images = Image.objects.in_bulk([i["image"] for i in snapshot["images"]])
+    bylines = [
+        BylineSpec(
+            author=authors.get(b["author"]),
+            role=b["role"],
+            credit_text=b["credit_text"] or ("" if b["author"] in authors else (b["author_name"] or "")),
+        )
+        for b in snapshot["bylines"]
+        if b["author"] in authors or b["credit_text"] or b["author_name"]
+    ]
+    placements = [
+        PlacementSpec(image=images[i["image"]], role=i["role"], **i.get("overrides", {}))
+        for i in snapshot["images"]
+        if i["image"] in images
+    ]
+    dateline = snapshot["dateline"]
+    return article_update(
+        article=article,
+        user=user,
+        message=f"Restored revision {revision.number}",
+        expected_version=expected_version,
+        bylines=bylines,
+        placements=placements,
+        tags=list(Tag.objects.filter(slug__in=snapshot["tags"])),
+        sites=list(Site.objects.filter(pk__in=snapshot["sites"])),
+        section=Section.objects.filter(slug=snapshot["section"]).first() if snapshot["section"] else None,
+        dateline_place=dateline["place"],
+        dateline_country=dateline["country"],
+        dateline_source=dateline["source"],
+        **{name: snapshot[name] for name in RESTORED_FIELDS},
+    )
 
 
 # --- Images ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..commenting import comments_state
-from ..models import Article, ArticleImage, Author, Byline, Correction, Image, Section, SiteSettings, Tag
+from ..models import Article, ArticleImage, Author, Byline, Correction, Image, Revision, Section, SiteSettings, Tag
 
 MAX_ID = 2**63 - 1
 
@@ -386,3 +386,24 @@ class AuthorWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
     class Meta:
         model = Author
         fields = ("name", "slug", "kind", "bio", "url", "affiliation", "is_staff_member")
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """One entry of an article's history."""
+
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Revision
+        fields = ("number", "created_at", "user", "message", "status", "is_published")
+        read_only_fields = fields
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    """A revision with its snapshot: the article, bylines and photos as they were."""
+
+    snapshot = serializers.JSONField(read_only=True)
+
+    class Meta(RevisionSerializer.Meta):
+        fields = (*RevisionSerializer.Meta.fields, "snapshot")
+        read_only_fields = fields

@@ -37,6 +37,8 @@ from .serializers import (
     ImageSerializer,
     ImageUpdateSerializer,
     ImageUploadSerializer,
+    RevisionDetailSerializer,
+    RevisionSerializer,
     SiteSerializer,
     SiteSettingsSerializer,
     TombstoneSerializer,
@@ -272,6 +274,56 @@ class ArticleViewSet(
     @action(detail=True, methods=["get", "post"], url_path="comments", permission_classes=[permissions.AllowAny])
     def comments(self, request, pk=None):
         return article_comments(self, request, pk)
+
+    # --- history -----------------------------------------------------------------------
+
+    def _revisions(self, pk):
+        """The article's revisions a user may read: all for staff; for the public, only the
+        published revisions of a published article (the archive)."""
+        if can_see_unpublished(self.request.user):
+            article = get_object_or_404(Article, pk=pk)
+            return article, article.revisions.select_related("user")
+        article = get_object_or_404(Article.objects.published(), pk=pk)
+        return article, article.revisions.filter(is_published=True).select_related("user")
+
+    @extend_schema(summary="An article's revisions, oldest first", responses={200: RevisionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="revisions", permission_classes=[permissions.AllowAny])
+    def revisions(self, request, pk=None):
+        _article, revisions = self._revisions(pk)
+        paginator = KeysetPagination()
+        view = type("RevisionList", (), {"orderings": {"number": Ordering("number", descending=False)}})()
+        view.get_default_ordering = lambda: "number"
+        page = paginator.paginate_queryset(revisions, request, view=view)
+        return paginator.get_paginated_response(RevisionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="One revision with its snapshot", responses={200: RevisionDetailSerializer, 404: ERRORS[404]}
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"revisions/(?P<number>[1-9][0-9]{0,8})",
+        permission_classes=[permissions.AllowAny],
+    )
+    def revision(self, request, pk=None, number=None):
+        _article, revisions = self._revisions(pk)
+        return Response(RevisionDetailSerializer(get_object_or_404(revisions, number=int(number))).data)
+
+    @extend_schema(
+        summary="Restore a revision's content as a new revision",
+        parameters=[IF_MATCH],
+        request=None,
+        responses={200: ArticleSerializer, **ERRORS, **PRECONDITION_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path=r"revisions/(?P<number>[1-9][0-9]{0,8})/restore")
+    def restore(self, request, pk=None, number=None):
+        if not request.user.has_perm("articles.change_article"):
+            raise PermissionDenied("Restoring a revision needs the permission to change articles.")
+        article = get_object_or_404(Article, pk=pk)
+        revision = get_object_or_404(article.revisions, number=int(number))
+        version = conditional.expected_version(request, "article", article)
+        services.article_restore(article=article, revision=revision, user=request.user, expected_version=version)
+        return self._article_response(article)
 
     def destroy(self, request, *args, **kwargs):
         article = self.get_object()
