@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sites",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -303,3 +304,29 @@ for _name in (
 ):
     if _name in env.ENVIRON:
         globals()[_name] = env.str(_name)
+
+# Archive pages
+# The public HTML pages, feeds and sitemaps (articles/views.py, feeds.py, sitemaps.py,
+# pagecache.py). Pages are cached whole on the configured cache (Redis in production) and
+# dropped after any change to what they show is committed; browsers and CDNs may keep
+# them for ARCHIVE_MAX_AGE seconds.
+# With the local-memory cache every worker process has its own page cache, and a change
+# drops the cached pages of the process that made it only: keep entries short there.
+_SHARED_CACHE = CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+ARCHIVE_PAGES = {
+    # Articles per page on every list (front page, archives, author, tag, section, search).
+    "PAGINATE_BY": setting("ARCHIVE_PAGINATE_BY", default=20, cast=int),
+    # Cache-Control max-age of public pages, in seconds (browsers, CDNs, reverse proxies).
+    "MAX_AGE": setting("ARCHIVE_MAX_AGE", default=300, cast=int),
+    # Server-side page cache lifetime in seconds; 0 turns the page cache off. Entries are
+    # also dropped when the content changes and expire early when a scheduled article or
+    # a commenting suspension is due.
+    "PAGE_CACHE_TIMEOUT": setting("ARCHIVE_PAGE_CACHE_TIMEOUT", default=3600 if _SHARED_CACHE else 60, cast=int),
+    # Part of every page cache key: change it to drop all cached pages after a template change.
+    "PAGE_CACHE_VERSION": setting("ARCHIVE_PAGE_CACHE_VERSION", default="1"),
+    # Items in the RSS and Atom feeds.
+    "FEED_ITEMS": setting("ARCHIVE_FEED_ITEMS", default=50, cast=int),
+    # Google News sitemap: articles published in the last N days, at most MAX_URLS of them.
+    "NEWS_SITEMAP_DAYS": 2,
+    "NEWS_SITEMAP_MAX_URLS": 1000,
+}
