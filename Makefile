@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate seed lint check clean
+.PHONY: run test install install-dev migrate seed lint check clean screenshot
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -39,6 +39,11 @@ run: seed
 ## DATABASE_URL names one).
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make screenshot: the demo article page in headless Chromium (Debian's chromium package),
+## saved to docs/screenshots/.
+screenshot: install-dev
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
 
 lint: install-dev
 	$(BIN)/ruff check .

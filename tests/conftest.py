@@ -17,6 +17,15 @@ def _media_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache():
+    # The local-memory cache (page cache, throttles, rate limits) outlives each test's
+    # database; start every test from an empty one.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clear_site_cache():
     # The sites framework caches Site rows per process; tests create and change them.
     Site.objects.clear_cache()
