@@ -211,6 +211,24 @@ class ArticleQuerySet(models.QuerySet):
         syndicated = Article.sites.through.objects.filter(site=site).values("article_id")
         return self.filter(Q(site=site) | Q(pk__in=syndicated))
 
+    def with_comment_count(self):
+        """Annotate ``approved_comment_count`` (a subquery, so the count costs no extra query)."""
+        from django.apps import apps
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        comment = apps.get_model("comments", "Comment")
+        approved = (
+            comment.objects.filter(article=OuterRef("pk"), status="approved")
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            approved_comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0)
+        )
+
     def with_listing_relations(self):
         """Load what a list of articles shows in a fixed number of queries: site and
         section joined; bylines with authors, image placements with images, and tags

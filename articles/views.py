@@ -28,6 +28,8 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
 
+from comments.forms import CommentForm
+
 from . import jsonld
 from .commenting import comments_state
 from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag
@@ -119,6 +121,7 @@ def _article_at(site, pub_date: date, slug: str) -> Article | None:
         Article.objects.for_site(site)
         .filter(pub_date=pub_date, slug=slug)
         .with_listing_relations()
+        .with_comment_count()
         .prefetch_related("corrections")
         .order_by(Case(When(site=site, then=Value(0)), default=Value(1), output_field=IntegerField()), "-pk")
         .first()
@@ -190,6 +193,9 @@ def _canonical_url(request, article: Article) -> str:
     return f"{request.scheme}://{article.site.domain}{article.get_absolute_url()}"
 
 
+COMMENTS_ON_PAGE = 50
+
+
 def article_context(request, article: Article, site_settings: SiteSettings, *, now: datetime) -> dict:
     """Everything the article template shows, computed without a query."""
     comments = comments_state(article, site_settings=site_settings, now=now)
@@ -197,6 +203,9 @@ def article_context(request, article: Article, site_settings: SiteSettings, *, n
     page_url = site_url(request, article.get_absolute_url()) if article.pub_date else canonical
     photos = photo_placements(article)
     discussion_url = f"{page_url}#comments" if comments.is_open else None
+    # The first page of approved comments (1 query; more at comments:list).
+    shown_comments = list(article.comments.approved()[:COMMENTS_ON_PAGE]) if comments.is_visible else []
+    comment_count = getattr(article, "approved_comment_count", len(shown_comments))
     structured = jsonld.news_article(
         article,
         url=canonical,
@@ -219,7 +228,11 @@ def article_context(request, article: Article, site_settings: SiteSettings, *, n
         tags=list(article.tags.all()),
         corrections=list(article.corrections.all()),
         is_updated=bool(article.updated_at and article.published_at and article.updated_at > article.published_at),
-        jsonld=jsonld.script_tag(structured),
+        jsonld=jsonld.script_tag({**structured, "commentCount": comment_count} if comments.is_visible else structured),
+        shown_comments=shown_comments,
+        comment_count=comment_count,
+        more_comments=comment_count > len(shown_comments),
+        comment_form=CommentForm(article_id=article.pk) if comments.is_open else None,
     )
 
 

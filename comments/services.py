@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from articles import pagecache
 from articles.commenting import comments_state
 from articles.models import Article, SiteSettings
 
@@ -155,6 +156,8 @@ def comment_post(
         client_hash=client_hash,
     )
     comment.save()
+    if comment.status == Comment.Status.APPROVED:
+        pagecache.invalidate(site_ids=[article.site_id, comment.site_id], article_ids=[article.pk])
     return comment
 
 
@@ -163,13 +166,17 @@ def comments_moderate(*, comments: Iterable[Comment], status: str, user=None) ->
     """Set the moderation status of ``comments``; return how many changed."""
     if status not in Comment.Status.values:
         raise ValidationError({"status": BAD_STATUS.format(status=status)})
-    ids = [c.pk for c in comments]
-    return (
-        Comment.objects.filter(pk__in=ids)
-        .exclude(status=status)
-        .update(
-            status=status,
-            moderated_at=timezone.now(),
-            moderated_by=user if user is not None and user.is_authenticated else None,
-        )
+    changing = Comment.objects.filter(pk__in=[c.pk for c in comments]).exclude(status=status)
+    touched = set(changing.values_list("article_id", "article__site_id", "site_id"))
+    count = changing.update(
+        status=status,
+        moderated_at=timezone.now(),
+        moderated_by=user if user is not None and user.is_authenticated else None,
     )
+    if count:
+        # The pages showing these comments (and their counts) change once this commits.
+        pagecache.invalidate(
+            site_ids={site for _a, home, posted in touched for site in (home, posted)},
+            article_ids={article_id for article_id, _h, _p in touched},
+        )
+    return count

@@ -665,7 +665,9 @@ def warm_up(client):
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_article_page_runs_six_queries_whatever_its_size(client, site, size, django_assert_num_queries):
+def test_article_page_runs_seven_queries_whatever_its_size(client, site, size, django_assert_num_queries):
+    from comments.models import Comment
+
     authors = [factories.AuthorFactory() for _ in range(size)]
     images = [factories.ImageFactory() for _ in range(size)]
     article = make_article(
@@ -676,13 +678,20 @@ def test_article_page_runs_six_queries_whatever_its_size(client, site, size, dja
     )
     for n in range(size):
         services.correction_add(article=article, text=f"Correction {n}.")
+    Comment.objects.bulk_create(
+        Comment(article=article, site=site, display_name=f"Reader {n}", body=f"Comment {n}",
+                body_html=f"<p>Comment {n}</p>", body_hash=str(n), client_hash="c", status="approved")
+        for n in range(size * 250)  # 250 or 750 approved comments cost the same
+    )  # fmt: skip
     warm_up(client)
-    # 1 the article with its site, site settings and section (joined)
+    # 1 the article with its site, site settings, section and approved-comment count (joined)
     # 2 its bylines with authors · 3 its photo placements with images · 4 its tags
     # 5 its corrections · 6 the settings of the request's site (time zone, commenting)
-    with django_assert_num_queries(6):
+    # 7 the first page of approved comments
+    with django_assert_num_queries(7):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
+    assert f"{size * 250} comments" in response.content.decode()
 
 
 LIST_URLS = [
