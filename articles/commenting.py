@@ -72,9 +72,11 @@ def comments_state(article, *, site_settings=None, now: datetime | None = None) 
             )
         until = site_settings.comments_suspended_until
         if until is not None and until > now:
-            default = _("Commenting is suspended until %(when)s.") % {
-                "when": formats.date_format(timezone.localtime(until, site_settings.tzinfo), "DATETIME_FORMAT")
-            }
+            try:
+                when = formats.date_format(timezone.localtime(until, site_settings.tzinfo), "DATETIME_FORMAT")
+            except OverflowError:  # a moment at the edge of the calendar, shown as stored
+                when = until.isoformat()
+            default = _("Commenting is suspended until %(when)s.") % {"when": when}
             return CommentsState(CLOSED, "site_suspended", site_settings.comments_notice or default)
         days = site_settings.comments_close_after_days
         if mode == Article.Comments.INHERIT and days and article.published_at + timedelta(days=days) <= now:

@@ -452,14 +452,6 @@ def test_delete_with_the_current_etag_answers_204(clients, published_article):
     assert published_article.status == "withdrawn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: articles/api/conditional.py expected_version returns the version of the FIRST tag in an "
-        'If-Match list that names this resource, so \'If-Match: "article-N-v999", "article-N-v<current>"\' '
-        "answers 412 although the current ETag is listed (RFC 9110 13.1.1: any listed tag may match)"
-    ),
-)
 def test_if_match_list_accepts_the_current_etag_among_others(clients, published_article):
     header = f'"article-{published_article.pk}-v999", {etag(published_article)}'
     response = clients("editor").patch(
@@ -1038,14 +1030,6 @@ def test_two_lead_images_answer_400_and_write_nothing(clients, by_status):
     assert database_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: ArticleViewSet._service_kwargs (articles/api/views.py) creates Tag rows with "
-        "get_or_create before the service transaction starts, so a request refused afterwards "
-        "(400 from the service, 412 stale If-Match) still writes new tags"
-    ),
-)
 def test_a_refused_write_creates_no_tags(clients, by_status):
     first, second = factories.ImageFactory(), factories.ImageFactory()
     before = database_state()
@@ -1090,14 +1074,6 @@ def test_duplicate_byline_answers_400_and_writes_nothing(clients):
     assert database_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: articles/services.py article_save converts published_at to the site's time zone with "
-        "timezone.localtime(); for years 1 or 9999 that overflows (OverflowError) and the API answers 500. "
-        "The serializer should bound published_at/embargo_until (e.g. years 1000-9000) and answer 400"
-    ),
-)
 @pytest.mark.parametrize(
     ("time_zone", "when"),
     [("America/New_York", "0001-01-01T00:00:00Z"), ("Asia/Tokyo", "9999-12-31T23:00:00Z")],
@@ -1331,13 +1307,6 @@ def test_anonymous_list_runs_a_fixed_number_of_queries(clients, site, count, dja
     assert len(first["sites"]) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: ArticleViewSet.retrieve (articles/api/views.py) loads the article with all its prefetches in "
-        "get_object() and then _article_response() loads it again the same way: 12 queries instead of 6"
-    ),
-)
 def test_anonymous_detail_runs_a_fixed_number_of_queries(clients, site, django_assert_num_queries):
     article = rich_articles(site, 2)[0]
     client = clients("anonymous")

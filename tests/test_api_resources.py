@@ -21,7 +21,6 @@ from articles import services
 from articles.images import BROKEN_IMAGE, NOT_AN_IMAGE
 from articles.models import Author, Image, SiteSettings
 from tests import factories
-from tests.conftest import database_vendor
 
 IMAGES = "/api/v1/images/"
 AUTHORS = "/api/v1/authors/"
@@ -329,15 +328,6 @@ def test_images_cannot_be_deleted(clients):
     assert Image.objects.filter(pk=image.pk).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: articles/api/pagination.py KeysetPagination._decode accepts a cursor whose value kind does not "
-        "match the ordering's field (a text or time value for the integer id ordering of images and sites); "
-        "Ordering.after() then raises ValueError/TypeError and the list answers 500. _decode should check the "
-        "kind against the ordering (or catch ValueError/TypeError/ValidationError) and answer 400 BAD_CURSOR"
-    ),
-)
 @pytest.mark.parametrize(
     ("url", "payload"),
     [
@@ -402,28 +392,12 @@ def test_author_search(clients, query, expected):
     assert names == (expected if expected is not None else ["Ana Ribeiro", "Tom Hale"])
 
 
-@pytest.mark.xfail(
-    condition=database_vendor() == "postgresql",
-    strict=True,
-    reason=(
-        "BUG: AuthorViewSet.get_queryset (articles/api/views.py) passes ?q= straight to name__icontains; a NUL "
-        "byte makes PostgreSQL raise DataError (500). Refuse it with 400 like the article filters do"
-    ),
-)
 def test_author_search_with_a_nul_byte_is_not_a_server_error(clients):
     factories.AuthorFactory(name="Ana Ribeiro", slug="ana-ribeiro")
     response = clients("anonymous").get(AUTHORS, {"q": "ana\x00"})
     assert response.status_code in (200, 400)
 
 
-@pytest.mark.xfail(
-    condition=database_vendor() == "postgresql",
-    strict=True,
-    reason=(
-        "BUG: articles/api/pagination.py KeysetPagination._decode accepts a text cursor value containing NUL; "
-        "on PostgreSQL the author list (ordering by name) then raises DataError (500) instead of 400 BAD_CURSOR"
-    ),
-)
 def test_author_cursor_with_a_nul_byte_is_not_a_server_error(clients):
     factories.AuthorFactory(name="Ana Ribeiro", slug="ana-ribeiro")
     cursor = base64.urlsafe_b64encode(b'["name","s","\\u0000",1]').decode().rstrip("=")
@@ -458,14 +432,6 @@ def test_staff_create_an_author(clients, role):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: AuthorWriteSerializer (articles/api/serializers.py) makes slug required (the model field has no "
-        "blank=True), so services.author_save never gets to make it from the name; declare slug "
-        "required=False, allow_blank=True (extra_kwargs) and let the service fill it"
-    ),
-)
 def test_author_slug_is_made_from_the_name(clients):
     response = clients("editor").post(AUTHORS, {"name": "Zoë Ångström"}, format="json")
     assert response.status_code == 201, response.content
@@ -633,15 +599,6 @@ def test_unknown_sites_answer_404(clients, site, path):
     assert clients("editor").get(f"{SITES}{path}").status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: SiteSettingsSerializer (articles/api/serializers.py) accepts comments_suspended_until in year 9999; "
-        "with a time zone east of UTC, articles/commenting.py comments_state() formats it with "
-        "timezone.localtime() → OverflowError, and every article list/detail/page of the site answers 500. "
-        "Bound the datetime (e.g. ≤ year 9000) in the serializer/model and guard the formatting"
-    ),
-)
 def test_a_far_future_suspension_cannot_break_the_article_api(clients, site, published_article):
     tag = clients("editor").get(SETTINGS)["ETag"]
     changed = clients("editor").patch(

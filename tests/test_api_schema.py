@@ -82,18 +82,9 @@ def test_docs_use_only_local_assets(db):
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not shipped with the app"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: /api/redoc/ (cms/urls.py, drf-spectacular's stock redoc.html) links Google Fonts "
-        "(https://fonts.googleapis.com); an offline or intranet machine makes requests outside. Override "
-        "the template drf_spectacular/redoc.html without the font links, or drop the /api/redoc/ route"
-    ),
-)
-def test_redoc_uses_only_local_assets(db):
-    response = APIClient().get("/api/redoc/")
-    assert response.status_code == 200
-    assert not re.search(r"""(src|href)=["']?(https?:)?//""", response.content.decode())
+def test_no_docs_page_loads_outside_assets(db):
+    # ReDoc's stock page links Google Fonts, so only the self-contained Swagger UI is served.
+    assert APIClient().get("/api/redoc/").status_code == 404
 
 
 # --- schemathesis ---------------------------------------------------------------------------
@@ -121,31 +112,8 @@ BOUNDED = settings(
     database=None,
 )
 
-# Schema bugs the lead has to fix (each has a deterministic strict-xfail test below). In the
-# fuzz runs, a schema violation on these operations is reported as XFAIL; a server error on
-# them, or any failure elsewhere, still fails.
-URL_FIELDS_BUG = (
-    "BUG: articles/api/serializers.py documents Placement.url and Image.url (image without a file) and "
-    "Article.page_url / canonical_url (not yet published) as non-null URIs, and Image.source_url as a URI "
-    "although it is often ''. Declare them nullable (extend_schema_field({'type': 'string', 'format': 'uri', "
-    "'nullable': True})) and source_url as a plain string or null"
-)
-ARTICLE_OPERATIONS = {
-    "GET /api/v1/articles/",
-    "POST /api/v1/articles/",
-    "GET /api/v1/articles/{id}/",
-    "PUT /api/v1/articles/{id}/",
-    "PATCH /api/v1/articles/{id}/",
-    "POST /api/v1/articles/{id}/revisions/{number}/restore/",
-}
-IMAGE_OPERATIONS = {
-    "GET /api/v1/images/",
-    "POST /api/v1/images/",
-    "GET /api/v1/images/{id}/",
-    "PUT /api/v1/images/{id}/",
-    "PATCH /api/v1/images/{id}/",
-}
-KNOWN_SCHEMA_BUGS = dict.fromkeys(ARTICLE_OPERATIONS | IMAGE_OPERATIONS, URL_FIELDS_BUG)
+# Operations whose schema violations are known and reported as XFAIL (none at present).
+KNOWN_SCHEMA_BUGS: dict[str, str] = {}
 
 
 def call_and_check(case, request, headers=None):
@@ -214,14 +182,12 @@ def conforms(path: str, method: str, headers=None, **parameters) -> None:
     case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 
 
-@pytest.mark.xfail(strict=True, reason=URL_FIELDS_BUG)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_article_with_a_photo_without_file_conforms(site):
     article = factories.published_article(site=site, images=[factories.ImageFactory()])
     conforms("/api/v1/articles/{id}/", "GET", path_parameters={"id": article.pk})
 
 
-@pytest.mark.xfail(strict=True, reason=URL_FIELDS_BUG)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_draft_article_conforms_for_staff(site, editor_token):
     article = factories.draft_article(site=site)
@@ -233,7 +199,6 @@ def test_draft_article_conforms_for_staff(site, editor_token):
     )
 
 
-@pytest.mark.xfail(strict=True, reason=URL_FIELDS_BUG)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_uploaded_image_without_source_url_conforms(editor_token):
     image = factories.image_with_file(alt_text="A tram")

@@ -37,8 +37,12 @@ def expected_version(request, kind: str, obj) -> int | None:
         raise PreconditionRequired()
     if header == "*":
         return None
+    versions = []
     for tag in (part.strip() for part in header.split(",")):
         match = _TAG.match(tag)
         if match and not tag.startswith("W/") and match["kind"] == kind and int(match["pk"]) == obj.pk:
-            return int(match["version"])
-    raise PreconditionFailed()
+            versions.append(int(match["version"]))
+    if not versions:
+        raise PreconditionFailed()
+    # Any listed tag may match (RFC 9110 13.1.1); the write itself re-checks atomically.
+    return obj.version if obj.version in versions else versions[0]

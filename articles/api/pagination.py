@@ -9,7 +9,6 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import F, Q
 from django.utils.dateparse import parse_datetime
@@ -28,6 +27,7 @@ class Ordering:
     field: str
     descending: bool
     nullable: bool = False
+    kind: str = "dt"  # the sort key's type in cursors: "dt" datetime, "s" text, "i" integer
 
     def order_by(self):
         key = F(self.field).desc(nulls_last=True) if self.descending else F(self.field).asc(nulls_last=True)
@@ -67,29 +67,44 @@ class KeysetPagination(BasePagination):
             raise ValidationError({"ordering": BAD_ORDERING.format(choices=", ".join(view.orderings))})
         return name, view.orderings[name]
 
-    def _decode(self, token: str, name: str):
+    def _decode(self, token: str, name: str, ordering: Ordering):
+        """Read a cursor; anything malformed, of another ordering or of the wrong type is
+        refused with BAD_CURSOR (400), never passed to the database."""
+        bad = ValidationError({self.cursor_query_param: BAD_CURSOR})
         try:
             padded = token + "=" * (-len(token) % 4)
             cursor_name, kind, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         except (ValueError, TypeError, binascii.Error, UnicodeError):
-            raise ValidationError({self.cursor_query_param: BAD_CURSOR}) from None
+            raise bad from None
         valid_pk = isinstance(pk, int) and not isinstance(pk, bool) and 0 < pk < 2**63
         if cursor_name != name or not valid_pk:
-            raise ValidationError({self.cursor_query_param: BAD_CURSOR})
-        if kind == "dt" and isinstance(value, str):
-            value = parse_datetime(value)
+            raise bad
+        if kind == "n" and value is None and ordering.nullable:
+            return None, pk
+        if kind != ordering.kind:
+            raise bad
+        if kind == "dt":
+            try:
+                value = parse_datetime(value) if isinstance(value, str) else None
+            except ValueError:
+                value = None
             if value is None or value.tzinfo is None:
-                raise ValidationError({self.cursor_query_param: BAD_CURSOR})
-        elif not ((kind == "s" and isinstance(value, str)) or (kind == "n" and value is None)):
-            raise ValidationError({self.cursor_query_param: BAD_CURSOR})
+                raise bad
+        elif kind == "i":
+            if not (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63):
+                raise bad
+        elif not isinstance(value, str) or "\x00" in value or len(value) > 1000:
+            raise bad
         return value, pk
 
     @staticmethod
-    def _encode(name: str, value, pk: int) -> str:
-        if isinstance(value, datetime):
-            kind, value = "dt", value.isoformat()
-        elif value is None:
+    def _encode(name: str, ordering: Ordering, value, pk: int) -> str:
+        if value is None:
             kind = "n"
+        elif ordering.kind == "dt":
+            kind, value = "dt", value.isoformat()
+        elif ordering.kind == "i":
+            kind, value = "i", int(value)
         else:
             kind, value = "s", str(value)
         raw = json.dumps([name, kind, value, pk], separators=(",", ":")).encode()
@@ -100,7 +115,7 @@ class KeysetPagination(BasePagination):
         name, ordering = self._ordering(request, view)
         token = request.query_params.get(self.cursor_query_param)
         if token:
-            value, pk = self._decode(token, name)
+            value, pk = self._decode(token, name, ordering)
             queryset = queryset.filter(ordering.after(value, pk))
         rows = list(queryset.order_by(*ordering.order_by())[: size + 1])
         self.request = request
@@ -108,7 +123,7 @@ class KeysetPagination(BasePagination):
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            self.next_token = self._encode(name, getattr(last, ordering.field), last.pk)
+            self.next_token = self._encode(name, ordering, getattr(last, ordering.field), last.pk)
         return rows
 
     def get_next_link(self):

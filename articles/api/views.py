@@ -3,6 +3,7 @@ service functions to write, and shape the response. Reads start from
 ``Article.objects.published()`` for the public."""
 
 from django.contrib.sites.models import Site
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
@@ -201,12 +202,20 @@ class ArticleViewSet(
             if withdrawn is not None and not can_see_unpublished(request.user):
                 return gone("This article was withdrawn.", reason=withdrawn.withdrawn_reason)
             raise
-        return self._article_response(article)
+        return self._article_response(article, refetch=False)
 
     # --- writes --------------------------------------------------------------------
 
-    def _article_response(self, article, status_code=status.HTTP_200_OK):
-        article = Article.objects.with_listing_relations().prefetch_related("corrections", "sites").get(pk=article.pk)
+    def _article_response(self, article, status_code=status.HTTP_200_OK, *, refetch=True):
+        """The article as answered, with its ETag. After a write the article is read again
+        with everything it nests; a read answers the object ``get_queryset`` loaded."""
+        if refetch:
+            article = (
+                self.get_queryset()
+                .model.objects.with_listing_relations()
+                .prefetch_related("corrections", "sites")
+                .get(pk=article.pk)
+            )
         response = Response(ArticleSerializer(article, context=self.get_serializer_context()).data, status=status_code)
         return conditional.set_validators(response, "article", article, article.modified_at)
 
@@ -247,6 +256,7 @@ class ArticleViewSet(
         ):
             raise PermissionDenied("You may write drafts but not publish, schedule or withdraw articles.")
 
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         serializer = ArticleWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -258,6 +268,7 @@ class ArticleViewSet(
         response["Location"] = response.data["url"]
         return response
 
+    @transaction.atomic
     def update(self, request, *args, partial=False, **kwargs):
         article = self.get_object()
         version = conditional.expected_version(request, "article", article)
@@ -291,7 +302,7 @@ class ArticleViewSet(
     def revisions(self, request, pk=None):
         _article, revisions = self._revisions(pk)
         paginator = KeysetPagination()
-        view = type("RevisionList", (), {"orderings": {"number": Ordering("number", descending=False)}})()
+        view = type("RevisionList", (), {"orderings": {"number": Ordering("number", descending=False, kind="i")}})()
         view.get_default_ordering = lambda: "number"
         page = paginator.paginate_queryset(revisions, request, view=view)
         return paginator.get_paginated_response(RevisionSerializer(page, many=True).data)
@@ -325,6 +336,7 @@ class ArticleViewSet(
         services.article_restore(article=article, revision=revision, user=request.user, expected_version=version)
         return self._article_response(article)
 
+    @transaction.atomic
     def destroy(self, request, *args, **kwargs):
         article = self.get_object()
         version = conditional.expected_version(request, "article", article)
@@ -353,7 +365,7 @@ class AuthorViewSet(
     permission_classes = [ModelPermissionsOrReadOnly]
     pagination_class = KeysetPagination
     filter_backends = []
-    orderings = {"name": Ordering("name", descending=False), "-id": Ordering("id", descending=True)}
+    orderings = {"name": Ordering("name", descending=False, kind="s"), "-id": Ordering("id", descending=True, kind="i")}
     serializer_class = AuthorSerializer
 
     def get_default_ordering(self) -> str:
@@ -362,6 +374,8 @@ class AuthorViewSet(
     def get_queryset(self):
         queryset = Author.objects.all()
         query = self.request.query_params.get("q", "")[:200].strip()
+        if "\x00" in query:
+            raise ValidationError({"q": ["The search text contains a NUL character."]})
         return queryset.filter(name__icontains=query) if query else queryset
 
     def get_serializer_class(self):
@@ -414,7 +428,7 @@ class ImageViewSet(
     permission_classes = [ModelPermissionsOrReadOnly]
     pagination_class = KeysetPagination
     filter_backends = []
-    orderings = {"-id": Ordering("id", descending=True)}
+    orderings = {"-id": Ordering("id", descending=True, kind="i")}
     serializer_class = ImageSerializer
 
     def get_default_ordering(self) -> str:
@@ -451,7 +465,7 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
     pagination_class = KeysetPagination
     filter_backends = []
-    orderings = {"id": Ordering("id", descending=False)}
+    orderings = {"id": Ordering("id", descending=False, kind="i")}
     serializer_class = SiteSerializer
     queryset = Site.objects.select_related("settings")
 
