@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import feeds, sitemaps, views
+from . import feeds, memento, sitemaps, views
 
 
 class TwoDigitConverter:
@@ -29,6 +29,9 @@ app_name = "articles"
 urlpatterns = [
     path("", views.front_page, name="front"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/", views.article_detail, name="detail"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/rev/<int:number>/", memento.revision_detail, name="revision"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/timegate/", memento.timegate, name="timegate"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/timemap/", memento.timemap, name="timemap"),
     path("a/<int:pk>/", views.article_permalink, name="permalink"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
     path("archive/<yyyy:year>/", views.year_archive, name="archive-year"),

@@ -30,7 +30,7 @@ from django.views.generic import DayArchiveView, ListView, MonthArchiveView, Yea
 
 from comments.forms import CommentForm
 
-from . import jsonld
+from . import jsonld, memento
 from .commenting import comments_state
 from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
@@ -260,6 +260,7 @@ def article_detail(request, year: int, month: int, day: int, slug: str):
     response = render(
         request, "articles/article_detail.html", article_context(request, article, site_settings, now=now)
     )
+    response["Link"] = memento.original_links(request, article)  # RFC 7089: the original's TimeGate/TimeMap
     set_last_modified(response, _article_last_modified(article, site_settings, now))
     return set_freshness(response, _article_freshness(article, site_settings, now))
 
