@@ -100,7 +100,12 @@ class LatestArticlesFeed(Feed):
         return self.request.path
 
     def items(self):
-        queryset = Article.objects.published(now=self.now).for_site(self.request.site).with_listing_relations()
+        queryset = (
+            Article.objects.published(now=self.now)
+            .for_site(self.request.site)
+            .with_listing_relations()
+            .prefetch_related("corrections")
+        )
         self.articles = list(queryset[: settings.ARCHIVE_PAGES["FEED_ITEMS"]])
         return self.articles
 
@@ -108,7 +113,9 @@ class LatestArticlesFeed(Feed):
         return item.headline
 
     def item_description(self, item):
-        return item.dek
+        """The dek, then the article's corrections in order (readers of the feed see them too)."""
+        notes = [f"{c.get_kind_display()} ({c.created_at:%Y-%m-%d}): {c.text}" for c in item.corrections.all()]
+        return "\n\n".join([item.dek, *notes]).strip()
 
     def item_link(self, item):
         return item.get_absolute_url()

@@ -128,4 +128,14 @@ def news_article(
         data["sourceOrganization"] = {"@type": "Organization", "name": article.source_publisher}
     if article.canonical_url:
         data["isBasedOn"] = article.canonical_url
+    corrections = list(article.corrections.all())
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": _iso(correction.created_at, tz),
+            }
+            for correction in corrections
+        ]
     return data

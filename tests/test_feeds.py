@@ -161,8 +161,8 @@ def test_feed_queries_are_pinned(client, site, url, django_assert_num_queries):
         )
     client.get("/robots.txt")  # resolves the request's site once per process
     # 1 the site's settings and state · 2 the articles · 3 bylines with authors
-    # 4 photo placements with images · 5 tags
-    with django_assert_num_queries(5):
+    # 4 photo placements with images · 5 tags · 6 corrections
+    with django_assert_num_queries(6):
         client.get(url)
     with django_assert_num_queries(0):  # then from the page cache
         client.get(url)

@@ -119,3 +119,11 @@ def test_memento_escapes_plain_text_fields(client, site):
     services.article_publish(article=article)
     page = client.get(url(article, "rev/2/")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_corrections_appear_in_json_ld_and_feeds(client, site, article):
+    services.correction_add(article=article, text="An earlier version gave the wrong ferry name.")
+    page = client.get(url(article)).content.decode()
+    assert '"correction":[{"@type":"CorrectionComment","text":"An earlier version gave the wrong ferry name."' in page
+    rss = client.get("/feeds/rss/").content.decode()
+    assert "Correction (" in rss and "An earlier version gave the wrong ferry name." in rss
