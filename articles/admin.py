@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .admin_history import RevisionHistoryMixin
 from .commenting import CLOSED, HIDDEN, OPEN, comments_state
 from .html import sanitize_body
 from .images import inspect_upload
@@ -327,7 +328,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(LeanListMixin, admin.ModelAdmin):
+class ArticleAdmin(RevisionHistoryMixin, LeanListMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_defer = ("body",)  # actions load it when they need it
     form = ArticleAdminForm
