@@ -1249,6 +1249,7 @@ def test_published_article_exact_json(clients, site):
             }
         ],
         "comments": {"state": "open", "reason": "open", "message": ""},
+        "comment_count": 0,
         "comments_mode": "inherit",
         "source_publisher": "",
         "withdrawn_reason": "",

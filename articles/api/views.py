@@ -168,7 +168,7 @@ class ArticleViewSet(
             queryset = Article.objects.published()
         # 1 articles + site + site settings + section; 2 bylines + authors; 3 photos + images;
         # 4 tags; 5 corrections; 6 syndication sites.
-        return queryset.with_listing_relations().prefetch_related("corrections", "sites")
+        return queryset.with_listing_relations().with_comment_count().prefetch_related("corrections", "sites")
 
     def filter_queryset(self, queryset):
         if not can_see_unpublished(self.request.user) and "status" in self.request.query_params:
@@ -211,8 +211,8 @@ class ArticleViewSet(
         with everything it nests; a read answers the object ``get_queryset`` loaded."""
         if refetch:
             article = (
-                self.get_queryset()
-                .model.objects.with_listing_relations()
+                Article.objects.with_listing_relations()
+                .with_comment_count()
                 .prefetch_related("corrections", "sites")
                 .get(pk=article.pk)
             )
