@@ -573,21 +573,17 @@ class ImageAdminForm(forms.ModelForm):
     """An image. Refuses a file already in the library, and an edit that would leave a
     published article with a photo that fails the publication gate."""
 
-    uploaded_sha256 = ""
-    uploaded_name = ""
+    upload = None  # a new file, stored by services.image_replace_file in ImageAdmin.save_model
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if isinstance(file, UploadedFile):
-            picture = inspect_upload(file)  # the upload rules of services.image_create
-            digest = services.file_sha256(file)
-            twin = Image.objects.filter(sha256=digest).exclude(pk=self.instance.pk).first()
+            inspect_upload(file)  # the upload rules of services.image_create, as a form error
+            twin = Image.objects.filter(sha256=services.file_sha256(file)).exclude(pk=self.instance.pk).first()
             if twin is not None:
                 url = reverse("admin:articles_image_change", args=[twin.pk])
                 raise ValidationError(format_html(IMAGE_IN_LIBRARY, url=url, image=str(twin)))
-            self.uploaded_sha256, self.uploaded_name = digest, (file.name or "")[-255:]
-            # As image_create does: the stored name's extension follows the decoded format.
-            file.name = f"upload.{picture.extension}"
+            self.upload = file
         return file
 
     def clean(self):
@@ -689,18 +685,24 @@ class ImageAdmin(admin.ModelAdmin):
         return _pretty_json(obj.metadata) if obj.metadata else "—"
 
     def save_model(self, request, obj, form, change):
-        if form.uploaded_sha256:
-            # A new file: the bookkeeping of services.image_create (which would return an
-            # existing twin instead; the form refuses twins with a link to them).
-            obj.sha256, obj.original_filename = form.uploaded_sha256, form.uploaded_name
-            obj.uploaded_by = request.user
-            super().save_model(request, obj, form, change)
+        if form.upload is not None:
+            # A new file goes through the whole pipeline: checked, cleaned (GPS gone),
+            # metadata read into empty fields, renditions made after commit.
+            services.image_replace_file(image=obj, file=form.upload, user=request.user)
             return
         if "file" in form.changed_data and not obj.file:
             obj.sha256 = obj.original_filename = ""
         if not change:
             obj.uploaded_by = request.user
         services.image_update(image=obj)
+
+
+    def delete_model(self, request, obj):
+        services.image_delete(image=obj)  # files and renditions go after commit
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            services.image_delete(image=image)
 
 
 @admin.register(Author)

@@ -529,6 +529,13 @@ class Image(models.Model):
     )
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
     metadata = models.JSONField(_("embedded metadata"), default=dict, blank=True, editable=False)
+    renditions = models.JSONField(
+        _("renditions"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("The resized copies made so far: width, height, format and storage name of each."),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("articles.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("img/", include("articles.media_urls")),
     path("", include("comments.urls")),
     path("", include("articles.urls")),
 ]

@@ -829,3 +829,25 @@ def test_admin_index_lists_the_newsroom_models(admin_user_client, site):
     html = admin_user_client.get(reverse("admin:index")).content.decode()
     for name in ("Articles", "Images", "Authors", "Sections", "Tags", "Site settings", "Revisions", "Slug history"):
         assert name in html, name
+
+
+def test_admin_upload_goes_through_the_image_pipeline(admin_user_client, settings, django_capture_on_commit_callbacks):
+    import io
+
+    from PIL import Image as PILImage
+
+    from tests.test_metadata import exif_with, picture_bytes, upload
+
+    data = picture_bytes("JPEG", (640, 480), exif=exif_with(artist="Ana Ribeiro", copyright="© 2025 Lusa", gps=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_user_client.post(
+            "/admin/articles/image/add/",
+            {"file": upload(data, "gps.jpg"), "alt_text": "A tram", "caption": "The 28 tram."},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    image = Image.objects.get()
+    assert (image.creator, image.copyright_notice, image.uploaded_by.username) == ("Ana Ribeiro", "© 2025 Lusa", "admin")
+    with image.file.open("rb") as stored:
+        picture = PILImage.open(io.BytesIO(stored.read()))
+        assert not picture.getexif().get_ifd(0x8825)  # no GPS kept
+    assert image.renditions  # made after commit

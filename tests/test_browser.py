@@ -81,7 +81,8 @@ def test_demo_article_renders_in_chromium(live_server, demo_article, tmp_path):
     figures = doc.xpath("//figure")
     assert len(figures) == 2
     lead = figures[0]
-    assert lead.xpath(".//img/@src")[0].startswith("/media/images/")
+    assert lead.xpath(".//img/@src")[0].startswith(("/media/renditions/", "/img/"))  # a rendition
+    assert lead.xpath(".//source[@type='image/webp']/@srcset")
     assert " ".join(lead.xpath("string(.//span[@class='credit'])").split()) == (
         "Rhiannon Tait/Westmark Photo via Lumen Images"
     )

@@ -3,14 +3,15 @@ loaded (no lazy queries); input serializers validate shape only and hand plain v
 the service functions."""
 
 from django.contrib.sites.models import Site
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from ..commenting import comments_state
 from ..models import Article, ArticleImage, Author, Byline, Correction, Image, Revision, Section, SiteSettings, Tag
+from ..renditions import rendition_list
 
 MAX_ID = 2**63 - 1
+NULLABLE_URI = {"type": "string", "format": "uri", "nullable": True}
 
 
 class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -31,6 +32,22 @@ class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         if not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class ArchiveDateTimeField(serializers.DateTimeField):
+    """A moment between the years 1800 and 2999: wide enough for any archive, narrow
+    enough that converting it to any site's time zone cannot overflow."""
+
+    default_error_messages = {
+        **serializers.DateTimeField.default_error_messages,
+        "out_of_range": "Give a moment between the years 1800 and 2999.",
+    }
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not 1800 <= moment.year <= 2999:
+            self.fail("out_of_range")
+        return moment
 
 
 class RejectUnknownFieldsMixin:
@@ -92,22 +109,41 @@ def file_url(request, image: Image) -> str | None:
     return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
+RENDITIONS_SCHEMA = inline_serializer(
+    "Rendition",
+    fields={
+        "url": serializers.URLField(),
+        "width": serializers.IntegerField(),
+        "height": serializers.IntegerField(),
+        "format": serializers.CharField(help_text="“webp”, “jpg” or “png”."),
+    },
+    many=True,
+)
+RENDITIONS_HELP = "Resized copies, smallest first, in WebP and the original's format; [] without a file."
+
+
 class ImageSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     credit_line = serializers.CharField(read_only=True)
+    source_url = serializers.CharField(read_only=True, help_text="Where the picture was found (may be empty).")
+    renditions = serializers.SerializerMethodField(help_text=RENDITIONS_HELP)
 
     class Meta:
         model = Image
         fields = (
             "id", "url", "width", "height", "sha256", "alt_text", "is_decorative", "caption",
             "creator", "agency", "distributor", "copyright_notice", "credit_text", "credit_line",
-            "is_staff_photo", "source_url", "created_at",
+            "is_staff_photo", "source_url", "created_at", "renditions",
         )  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_url(self, image) -> str | None:
         return file_url(self.context.get("request"), image)
+
+    @extend_schema_field(RENDITIONS_SCHEMA)
+    def get_renditions(self, image) -> list[dict]:
+        return rendition_list(image, request=self.context.get("request"))
 
 
 class PlacementSerializer(serializers.ModelSerializer):
@@ -120,6 +156,7 @@ class PlacementSerializer(serializers.ModelSerializer):
     width = serializers.IntegerField(source="image.width", read_only=True, allow_null=True)
     height = serializers.IntegerField(source="image.height", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
+    renditions = serializers.SerializerMethodField(help_text=RENDITIONS_HELP)
 
     class Meta:
         model = ArticleImage
@@ -134,11 +171,16 @@ class PlacementSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "url",
+            "renditions",
         )
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_url(self, placement) -> str | None:
         return file_url(self.context.get("request"), placement.image)
+
+    @extend_schema_field(RENDITIONS_SCHEMA)
+    def get_renditions(self, placement) -> list[dict]:
+        return rendition_list(placement.image, request=self.context.get("request"))
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -194,6 +236,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     images = PlacementSerializer(source="placements", many=True, read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True)
     comments = serializers.SerializerMethodField()
+    comment_count = serializers.IntegerField(
+        source="approved_comment_count", read_only=True, default=0, help_text="Approved comments."
+    )
 
     class Meta:
         model = Article
@@ -201,12 +246,12 @@ class ArticleSerializer(serializers.ModelSerializer):
             "id", "url", "page_url", "canonical_url", "site", "sites", "headline", "slug", "dek",
             "dateline", "body", "language", "section", "tags", "status", "published_at",
             "updated_at", "modified_at", "embargo_until", "word_count", "read_time_minutes",
-            "read_time", "bylines", "lead_image", "images", "corrections", "comments",
+            "read_time", "bylines", "lead_image", "images", "corrections", "comments", "comment_count",
             "comments_mode", "source_publisher", "withdrawn_reason", "version",
         )  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_page_url(self, article) -> str | None:
         if article.pub_date is None or article.status not in {"published", "scheduled", "withdrawn"}:
             return None
@@ -216,7 +261,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         scheme = request.scheme if request is not None else "https"
         return f"{scheme}://{article.site.domain}{article.get_absolute_url()}"
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_canonical_url(self, article) -> str | None:
         return article.canonical_url or self.get_page_url(article)
 
@@ -246,6 +291,7 @@ class TombstoneSerializer(serializers.ModelSerializer):
 
 class SiteSettingsSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     ignored_fields = frozenset({"site", "version", "updated_at", "publisher_logo"})
+    comments_suspended_until = ArchiveDateTimeField(required=False, allow_null=True)
 
     class Meta:
         model = SiteSettings
@@ -287,7 +333,7 @@ class PlacementInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     caption = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
     alt_text = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
     credit_text = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-    ignored_fields = frozenset({"position", "credit", "credit_chain", "width", "height", "url"})
+    ignored_fields = frozenset({"position", "credit", "credit_chain", "width", "height", "url", "renditions"})
 
 
 class ArticleWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -316,8 +362,8 @@ class ArticleWriteSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         child=serializers.CharField(max_length=100), required=False, max_length=50, help_text="Tag names."
     )
     status = serializers.ChoiceField(choices=Article.Status.choices, required=False)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
-    embargo_until = serializers.DateTimeField(required=False, allow_null=True)
+    published_at = ArchiveDateTimeField(required=False, allow_null=True)
+    embargo_until = ArchiveDateTimeField(required=False, allow_null=True)
     withdrawn_reason = serializers.CharField(allow_blank=True, required=False, max_length=2000)
     source_publisher = serializers.CharField(allow_blank=True, required=False, max_length=200)
     canonical_url = serializers.URLField(allow_blank=True, required=False, max_length=500)
@@ -370,7 +416,7 @@ class ImageUploadSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
 class ImageUpdateSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """Metadata changes of an image (the file itself cannot be replaced)."""
 
-    ignored_fields = frozenset({"id", "url", "width", "height", "sha256", "credit_line", "created_at"})
+    ignored_fields = frozenset({"id", "url", "width", "height", "sha256", "credit_line", "created_at", "renditions"})
 
     class Meta:
         model = Image
@@ -386,6 +432,7 @@ class AuthorWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
     class Meta:
         model = Author
         fields = ("name", "slug", "kind", "bio", "url", "affiliation", "is_staff_member")
+        extra_kwargs = {"slug": {"required": False, "allow_blank": True, "help_text": "Made from the name if empty."}}
 
 
 class RevisionSerializer(serializers.ModelSerializer):
