@@ -139,3 +139,60 @@ def test_comment_pages_list_every_approved_comment(client, article):
     assert "60 comments" in page and "More comments" in page
     second = client.get(f"/comments/{article.pk}/?page=2").content.decode()
     assert "R59" in second and "R0<" not in second
+
+
+@pytest.mark.parametrize(
+    ("site_fields", "article_fields", "message"),
+    [
+        ({}, {"comments_mode": "closed"}, "Comments are closed on this article."),
+        (
+            {"comments_close_after_days": 1},
+            {"published_at": timezone.now() - timedelta(days=3)},
+            "Comments close 1 days",
+        ),
+    ],
+)
+def test_article_closed_and_closed_after_days_show_comments_but_no_form(
+    client, site, article, site_fields, article_fields, message
+):
+    Comment.objects.create(
+        article=article, site=site, display_name="Early", body="x", body_html="<p>Early bird</p>",
+        body_hash="h", client_hash="c", status="approved",
+    )  # fmt: skip
+    for name, value in site_fields.items():
+        setattr(site.settings, name, value)
+    site.settings.save()
+    Article.objects.filter(pk=article.pk).update(**article_fields)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert message in page
+    assert "<p>Early bird</p>" in page  # existing comments stay visible
+    assert 'class="comment-form"' not in page
+    response = send(client, article)
+    assert response.status_code == 403 and message in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_a_suspension_that_has_ended_shows_the_form_again(client, site, article):
+    site.settings.comments_suspended_until = timezone.now() - timedelta(minutes=5)
+    site.settings.comments_notice = NOTICE
+    site.settings.save()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert NOTICE not in page and 'class="comment-form"' in page
+    assert send(client, article).status_code == 201
+
+
+def test_rate_limit_over_html_answers_429_with_retry_after(client, article, settings):
+    settings.COMMENTS = {**settings.COMMENTS, "PER_CLIENT": (1, 600)}
+    assert send(client, article, body="one").status_code == 201
+    response = send(client, article, body="two")
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "Too many comments" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_duplicate_and_too_long_over_html(client, article):
+    assert send(client, article, body="Same words").status_code == 201
+    response = send(client, article, body="same   WORDS")
+    assert response.status_code == 400 and "You have already posted this comment." in response.content.decode()
+    assert send(client, article, body="x" * 3001).status_code == 400
+    assert Comment.objects.count() == 1
