@@ -1349,3 +1349,24 @@ def test_filters_add_no_queries(clients, site, django_assert_num_queries):
     with django_assert_num_queries(ANONYMOUS_QUERIES):
         response = client.get(API, params)
     assert [r["id"] for r in response.json()["results"]] == [articles[0].pk]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "published_after=9921-10-20T16:24:55%2B18:56",
+        "updated_since=0074-11-26T04:04:32Z",
+        "published_before=2020-01-01T00:00:00-23:59",
+    ],
+)
+def test_out_of_range_or_odd_offset_filter_times_never_500(clients, query):
+    response = clients("editor").get(f"{API}?{query}")
+    assert response.status_code in (200, 400)
+    if "23:59" in query:
+        assert response.status_code == 200  # an odd but valid offset is turned to UTC
+
+
+def test_publication_time_with_a_large_offset_is_stored_in_utc(clients):
+    response = clients("editor").post(API, minimal_article(published_at="2025-03-14T23:30:00+18:30"), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["published_at"] == "2025-03-14T05:00:00Z"

@@ -1,13 +1,34 @@
 """Query filters for the article list (django-filter). Every value is validated; a bad one
 answers 400 with a message, never 500."""
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django_filters.fields import IsoDateTimeField
 
 from ..models import Article, Byline
 from ..search import search_articles
 
 ID_REGEX = r"^[1-9][0-9]{0,17}$"
+
+
+class ArchiveIsoDateTimeField(IsoDateTimeField):
+    """An RFC 3339 moment between the years 1800 and 2999, turned to UTC (PostgreSQL refuses
+    offsets beyond ±16 hours that Python accepts)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        if not 1800 <= moment.year <= 2999:
+            raise ValidationError("Give a moment between the years 1800 and 2999.", code="out_of_range")
+        return moment.astimezone(UTC)
+
+
+class ArchiveDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = ArchiveIsoDateTimeField
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -20,13 +41,13 @@ class ArticleFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Article.Status.choices, help_text="Staff only; others see published articles whatever they ask."
     )
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = ArchiveDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="Published at or after (RFC 3339)."
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = ArchiveDateTimeFilter(
         field_name="published_at", lookup_expr="lt", help_text="Published before (RFC 3339)."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = ArchiveDateTimeFilter(
         field_name="modified_at",
         lookup_expr="gte",
         help_text=(

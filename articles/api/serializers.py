@@ -2,6 +2,8 @@
 loaded (no lazy queries); input serializers validate shape only and hand plain values to
 the service functions."""
 
+from datetime import UTC
+
 from django.contrib.sites.models import Site
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
@@ -47,7 +49,7 @@ class ArchiveDateTimeField(serializers.DateTimeField):
         moment = super().to_internal_value(value)
         if not 1800 <= moment.year <= 2999:
             self.fail("out_of_range")
-        return moment
+        return moment.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±16 h
 
 
 class RejectUnknownFieldsMixin:
