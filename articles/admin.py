@@ -696,7 +696,6 @@ class ImageAdmin(admin.ModelAdmin):
             obj.uploaded_by = request.user
         services.image_update(image=obj)
 
-
     def delete_model(self, request, obj):
         services.image_delete(image=obj)  # files and renditions go after commit
 

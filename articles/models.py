@@ -225,9 +225,7 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return self.annotate(
-            approved_comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0)
-        )
+        return self.annotate(approved_comment_count=Coalesce(Subquery(approved, output_field=IntegerField()), 0))
 
     def with_listing_relations(self):
         """Load what a list of articles shows in a fixed number of queries: site and
@@ -341,6 +339,14 @@ class Article(models.Model):
         max_length=500,
         blank=True,
         help_text=_("For syndicated or captured pieces: the original's address."),
+    )
+    source_key = models.CharField(
+        _("import source"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("Identity of the imported source (its URL, or a content hash): re-imports update this article."),
     )
     comments_mode = models.CharField(
         _("comments"),

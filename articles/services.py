@@ -540,16 +540,25 @@ def article_withdraw(
 
 
 @transaction.atomic
-def correction_add(*, article: Article, text: str, kind: str = Correction.Kind.CORRECTION, user=None) -> Correction:
+def correction_add(
+    *,
+    article: Article,
+    text: str,
+    kind: str = Correction.Kind.CORRECTION,
+    user=None,
+    created_at: datetime | None = None,
+) -> Correction:
     """Append a public correction, clarification or update to ``article``.
 
-    It marks the article as updated and records the revision it belongs to.
+    It marks the article as updated (at ``created_at``, now by default: imports pass the
+    source's time) and records the revision it belongs to.
     """
     text = (text or "").strip()
-    correction = Correction(article=article, kind=kind, text=text)
+    correction = Correction(article=article, kind=kind, text=text, created_at=created_at or timezone.now())
     correction.full_clean(exclude=["article", "revision"])
     correction.save()
-    article.updated_at = correction.created_at
+    if article.updated_at is None or correction.created_at > article.updated_at:
+        article.updated_at = correction.created_at
     article_save(article=article, user=user)
     correction.revision = revision_create(article=article, user=user, message=f"{correction.get_kind_display()} added")
     correction.save(update_fields=["revision"])
@@ -562,9 +571,7 @@ RESTORED_FIELDS = (
 
 
 @transaction.atomic
-def article_restore(
-    *, article: Article, revision: Revision, user=None, expected_version: int | None = None
-) -> Article:
+def article_restore(*, article: Article, revision: Revision, user=None, expected_version: int | None = None) -> Article:
     """Bring back the content of ``revision`` (text, dateline, section, tags, bylines, photos
     and their per-use captions and credits) as a new revision; history is never rewritten.
 

@@ -846,7 +846,11 @@ def test_admin_upload_goes_through_the_image_pipeline(admin_user_client, setting
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     image = Image.objects.get()
-    assert (image.creator, image.copyright_notice, image.uploaded_by.username) == ("Ana Ribeiro", "© 2025 Lusa", "admin")
+    assert (image.creator, image.copyright_notice, image.uploaded_by.username) == (
+        "Ana Ribeiro",
+        "© 2025 Lusa",
+        "admin",
+    )
     with image.file.open("rb") as stored:
         picture = PILImage.open(io.BytesIO(stored.read()))
         assert not picture.getexif().get_ifd(0x8825)  # no GPS kept

@@ -456,3 +456,26 @@ class RevisionDetailSerializer(RevisionSerializer):
     class Meta(RevisionSerializer.Meta):
         fields = (*RevisionSerializer.Meta.fields, "snapshot")
         read_only_fields = fields
+
+
+class ImportUploadSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    """One file to import: a text capture (.txt), a saved page (.html), ninjs (.json), a web
+    archive (.warc, .warc.gz) or a JSON Lines backup (.jsonl); the name decides the format."""
+
+    file = serializers.FileField()
+    publish = serializers.BooleanField(required=False, default=False, help_text="Publish what passes the gates.")
+    site = StrictPrimaryKeyField(queryset=Site.objects.all(), required=False, help_text="Default: the default site.")
+
+    def validate_file(self, file):
+        limit = 64 * 1024 * 1024
+        if file.size > limit:
+            raise serializers.ValidationError(f"Files to import are limited to {limit} bytes.")
+        return file
+
+
+class ImportResultSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "skipped", "failed"])
+    article = serializers.IntegerField(allow_null=True, source="article.pk", default=None)
+    reason = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())

@@ -25,6 +25,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from comments.api import ARTICLE_COMMENTS_SCHEMA, article_comments
 
 from .. import services
+from ..exporters.ninjs import article_ninjs
+from ..importers import import_upload
 from ..models import Article, ArticleImage, Author, Image, SiteSettings, Tag
 from . import conditional
 from .errors import gone
@@ -38,6 +40,8 @@ from .serializers import (
     ImageSerializer,
     ImageUpdateSerializer,
     ImageUploadSerializer,
+    ImportResultSerializer,
+    ImportUploadSerializer,
     RevisionDetailSerializer,
     RevisionSerializer,
     SiteSerializer,
@@ -285,6 +289,38 @@ class ArticleViewSet(
     @action(detail=True, methods=["get", "post"], url_path="comments", permission_classes=[permissions.AllowAny])
     def comments(self, request, pk=None):
         return article_comments(self, request, pk)
+
+    # --- formats -----------------------------------------------------------------------
+
+    @extend_schema(
+        summary="The article as IPTC ninjs 3.1",
+        responses={200: OpenApiTypes.OBJECT, 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="ninjs", permission_classes=[permissions.AllowAny])
+    def ninjs(self, request, pk=None):
+        article = self.get_object()  # published() for the public, with everything it nests
+        return Response(article_ninjs(article, base_url=f"{request.scheme}://{request.site.domain}"))
+
+    @extend_schema(
+        summary="Import one file (text capture, saved page, ninjs, web archive, JSON Lines backup)",
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={200: ImportResultSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_file(self, request):
+        """Every article found in the file is imported in its own transaction: a bad one is
+        reported with its reason and the others still land. Re-importing a source updates
+        the same article (one new revision) instead of duplicating it."""
+        serializer = ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["publish"] and not request.user.has_perm("articles.publish_article"):
+            raise PermissionDenied("You may import drafts but not publish them.")
+        upload = data["file"]
+        results = import_upload(
+            upload.name, upload.read(), site=data.get("site"), publish=data["publish"], user=request.user
+        )
+        return Response(ImportResultSerializer(results, many=True).data)
 
     # --- history -----------------------------------------------------------------------
 

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_article_search_index'),
+        ("articles", "0005_article_search_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitesettings',
-            name='comments_premoderated',
-            field=models.BooleanField(default=True, help_text='On: new comments wait for a moderator before readers see them. Off: they appear at once (comments with many links still wait).', verbose_name='hold new comments for moderation'),
+            model_name="sitesettings",
+            name="comments_premoderated",
+            field=models.BooleanField(
+                default=True,
+                help_text="On: new comments wait for a moderator before readers see them. Off: they appear at once (comments with many links still wait).",
+                verbose_name="hold new comments for moderation",
+            ),
         ),
     ]
