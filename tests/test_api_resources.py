@@ -322,9 +322,11 @@ def test_refused_image_changes_change_nothing(clients, role, body, status, expec
     assert Image.objects.filter(pk=image.pk).values().get() == before
 
 
-def test_images_cannot_be_deleted(clients):
+def test_images_in_use_cannot_be_deleted(clients, site):
     image = factories.ImageFactory()
-    assert clients("superuser").delete(f"{IMAGES}{image.pk}/").status_code == 405
+    factories.draft_article(site=site, images=[image])
+    response = clients("superuser").delete(f"{IMAGES}{image.pk}/")
+    assert response.status_code == 400
     assert Image.objects.filter(pk=image.pk).exists()
 
 

@@ -443,3 +443,18 @@ def test_replacing_with_bytes_another_image_has_is_refused(db):
     second, _ = services.image_create(file=upload(picture_bytes(color=(2, 2, 2))))
     with pytest.raises(ValidationError, match=f"image {first.pk}"):
         services.image_replace_file(image=second, file=upload(picture_bytes(color=(1, 1, 1))))
+
+
+def test_editors_delete_unused_images_over_the_api_but_not_used_ones(editor_api, site, contributor):
+    unused, _ = services.image_create(file=factories.image_upload(name="unused.jpg", color=(1, 2, 3)))
+    used = factories.ImageFactory()
+    factories.draft_article(site=site, images=[used])
+    refused = editor_api.delete(f"/api/v1/images/{used.pk}/")
+    assert refused.status_code == 400
+    assert Image.objects.filter(pk=used.pk).exists()
+    assert editor_api.delete(f"/api/v1/images/{unused.pk}/").status_code == 204
+    assert not Image.objects.filter(pk=unused.pk).exists()
+    other = APIClient()
+    other.force_authenticate(contributor)
+    assert other.delete(f"/api/v1/images/{used.pk}/").status_code == 403
+    assert APIClient().delete(f"/api/v1/images/{used.pk}/").status_code in (401, 403)

@@ -433,6 +433,12 @@ class AuthorViewSet(
         return Response(AuthorSerializer(author).data)
 
 
+class ImagePermissions(permissions.DjangoModelPermissionsOrAnonReadOnly):
+    """Anyone may read; uploads and edits need add/change_image, deletion delete_image."""
+
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": [], "OPTIONS": [], "HEAD": []}
+
+
 @extend_schema_view(
     list=extend_schema(summary="List images"),
     retrieve=extend_schema(summary="Read an image"),
@@ -449,19 +455,24 @@ class AuthorViewSet(
         summary="Change an image's caption, alt text or credit", request=ImageUpdateSerializer
     ),
     update=extend_schema(summary="Change an image's metadata", request=ImageUpdateSerializer),
+    destroy=extend_schema(
+        summary="Delete an image no article uses (its files go too)",
+        responses={204: None, 400: OpenApiResponse(description="An article uses it."), **ERRORS},
+    ),
 )
 class ImageViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Photos with caption, alt text and credit chain. The public sees only photos used by
-    published articles."""
+    published articles. An image an article uses cannot be deleted."""
 
     lookup_value_regex = ID
-    permission_classes = [ModelPermissionsOrReadOnly]
+    permission_classes = [ImagePermissions]
     pagination_class = KeysetPagination
     filter_backends = []
     orderings = {"-id": Ordering("id", descending=True, kind="i")}
@@ -484,6 +495,9 @@ class ImageViewSet(
         image, created = services.image_create(file=upload, user=request.user, **fields)
         data = ImageSerializer(image, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def perform_destroy(self, instance):
+        services.image_delete(image=instance)  # refused with a 400 while an article uses it
 
     def update(self, request, *args, partial=False, **kwargs):
         image = self.get_object()
