@@ -306,7 +306,7 @@ class ArticleViewSet(
         request={"multipart/form-data": ImportUploadSerializer},
         responses={200: ImportResultSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
     )
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", filter_backends=[], pagination_class=None)
     def import_file(self, request):
         """Every article found in the file is imported in its own transaction: a bad one is
         reported with its reason and the others still land. Re-importing a source updates
