@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import admin as articles_admin
 from articles import services
+from articles.admin import common as articles_admin
 from articles.models import (
     Article,
     ArticleImage,

@@ -13,8 +13,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from . import services
-from .html import body_text
+from .. import services
+from ..html import body_text
 
 # The parts of a snapshot compared, with how each is turned into lines of text.
 COMPARED = (
