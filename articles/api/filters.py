@@ -14,6 +14,11 @@ from ..search import search_articles
 ID_REGEX = r"^[1-9][0-9]{0,17}$"
 
 
+def can_see_unpublished(user) -> bool:
+    """Staff with article rights see drafts, scheduled, embargoed and withdrawn articles."""
+    return user.is_authenticated and user.has_perm("articles.change_article")
+
+
 class ArchiveIsoDateTimeField(IsoDateTimeField):
     """An RFC 3339 moment between the years 1800 and 2999, turned to UTC (PostgreSQL refuses
     offsets beyond ±16 hours that Python accepts)."""
@@ -62,6 +67,12 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is None or not can_see_unpublished(self.request.user):
+            # Only staff filter by status; for anyone else it is an unknown parameter.
+            del self.filters["status"]
 
     def filter_site(self, queryset, name, value):
         import re
