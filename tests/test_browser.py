@@ -64,7 +64,14 @@ def test_demo_article_renders_in_chromium(live_server, demo_article, tmp_path):
         assert response.status == 200
 
     screenshot = tmp_path / "article.png"
-    chromium(tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,2000", "--hide-scrollbars", url)
+    chromium(
+        tmp_path / "profile",
+        f"--screenshot={screenshot}",
+        "--window-size=1280,2000",
+        "--hide-scrollbars",
+        "--virtual-time-budget=5000",  # let the photos load before the picture is taken
+        url,
+    )
     assert screenshot.read_bytes()[:8] == PNG_SIGNATURE
     assert screenshot.stat().st_size > 20_000  # a rendered page, not a blank one
     if os.environ.get("SCREENSHOT_DIR"):
@@ -89,3 +96,6 @@ def test_demo_article_renders_in_chromium(live_server, demo_article, tmp_path):
     # The photo itself is served (the browser would show a broken image otherwise).
     with urllib.request.urlopen(live_server.url + lead.xpath(".//img/@src")[0], timeout=30) as response:  # noqa: S310
         assert response.headers["Content-Type"] == "image/jpeg"
+    webp = lead.xpath(".//source[@type='image/webp']/@srcset")[0].split(",")[0].split()[0]
+    with urllib.request.urlopen(live_server.url + webp, timeout=30) as response:  # noqa: S310
+        assert response.headers["Content-Type"] == "image/webp"
