@@ -102,3 +102,15 @@ def test_cache_url_for_redis_works(redis_url, settings):
     cache.set("settings-test", "round trip", 10)
     assert cache.get("settings-test") == "round trip"
     cache.delete("settings-test")
+
+
+def test_an_unreachable_postgresql_fails_the_run_instead_of_falling_back():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/newsroom_unreachable"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/test_credits.py::test_image_credit_line_uses_override_first"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 3  # pytest.exit from tests/conftest.py, before any test runs
+    assert "DATABASE_URL names PostgreSQL but it cannot be reached" in result.stdout + result.stderr
