@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import http_date, parse_http_date
 from django.views.decorators.http import require_safe
 
+from .html import sanitize_body
 from .models import Article, Revision
 from .pagecache import archive_page
 from .templatetags.archive import site_url
@@ -98,7 +99,9 @@ def revision_detail(request, year: int, month: int, day: int, slug: str, number:
     revision = _mementos(article).filter(number=number).first()
     if revision is None:
         raise Http404("No such published revision.")
-    snapshot = revision.snapshot
+    # Sanitised again on the way out: snapshots restored from a backup file are written
+    # verbatim, and this page must not trust them more than a live body.
+    snapshot = {**revision.snapshot, "body": sanitize_body(revision.snapshot.get("body", ""))}
     images = [
         {**image, "url": default_storage.url(image["file"]) if image.get("file") else None}
         for image in snapshot["images"]

@@ -127,3 +127,12 @@ def test_corrections_appear_in_json_ld_and_feeds(client, site, article):
     assert '"correction":[{"@type":"CorrectionComment","text":"An earlier version gave the wrong ferry name."' in page
     rss = client.get("/feeds/rss/").content.decode()
     assert "Correction (" in rss and "An earlier version gave the wrong ferry name." in rss
+
+
+def test_a_revision_snapshot_with_unsafe_html_is_rendered_inert(client, article):
+    revision = article.revisions.get(number=3)
+    Revision.objects.filter(pk=revision.pk).update(
+        snapshot={**revision.snapshot, "body": '<p onclick="x()">Hi</p><script>alert(1)</script>'}
+    )
+    page = client.get(url(article, "rev/3/")).content.decode()
+    assert "<p>Hi</p>" in page and "alert(1)" not in page and "onclick" not in page

@@ -245,7 +245,9 @@ def _body_from_trafilatura(tree) -> list:
         extracted = None
     if not extracted:
         return []
-    document = lxml.etree.fromstring(extracted.encode("utf-8"))
+    # The extractor's own XML; parsed without entities or network access all the same.
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    document = lxml.etree.fromstring(extracted.encode("utf-8"), parser=parser)
     main = document.find("main")
     return [_tei_to_html(child) for child in (main if main is not None else [])]
 
