@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from .html import sanitize_body
 from .models import Article, Revision
 from .pagecache import archive_page
+from .sites import site_settings_for_request
 from .templatetags.archive import site_url
 
 BAD_DATETIME = "Accept-Datetime must be an HTTP date, e.g. “Thu, 14 Mar 2025 09:05:00 GMT”."
@@ -93,7 +94,7 @@ def _links(request, article: Article, *, mementos=()) -> str:
 @archive_page(params=())
 def revision_detail(request, year: int, month: int, day: int, slug: str, number: int):
     """A published revision, as it was: the archive's permanent copy of that version."""
-    from .views import page_context, site_settings_for_request  # views link here: import late
+    from .views import page_context  # views link here: import late
 
     article = _article(request, year, month, day, slug)
     revision = _mementos(article).filter(number=number).first()

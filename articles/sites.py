@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.sites import models as sites_models
 from django.contrib.sites.models import Site
 
+from .models import SiteSettings
+
 
 def site_for_request(request) -> Site:
     """Return the request's site (cached per process, like the sites framework does)."""
@@ -15,6 +17,17 @@ def site_for_request(request) -> Site:
         site = Site.objects.get(pk=settings.NEWSROOM["DEFAULT_SITE_ID"])
         sites_models.SITE_CACHE[request.get_host()] = site
         return site
+
+
+def site_settings_for_request(request) -> SiteSettings:
+    """Return the settings of the request's site, read fresh (one query).
+
+    ``request.site`` is shared by every request of the process, so its cached
+    ``.settings`` may be stale: never read it. A site without a settings row gets the
+    defaults (not saved).
+    """
+    found = SiteSettings.objects.filter(site=request.site).first()
+    return found if found is not None else SiteSettings(site_id=request.site.pk)
 
 
 class CurrentSiteMiddleware:

@@ -35,6 +35,7 @@ from .commenting import comments_state
 from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
 from .search import search_articles
+from .sites import site_settings_for_request
 from .templatetags.archive import byline_text, photo_placements, site_url
 
 MAX_QUERY_LENGTH = 200  # characters of a search query that are used
@@ -45,17 +46,6 @@ def _config(name: str):
 
 
 # --- The request's site ----------------------------------------------------------------
-
-
-def site_settings_for_request(request) -> SiteSettings:
-    """Return the settings of the request's site, read fresh (one query).
-
-    ``request.site`` is shared by every request of the process, so its cached
-    ``.settings`` may be stale: never read it. A site without a settings row gets the
-    defaults (not saved).
-    """
-    found = SiteSettings.objects.filter(site=request.site).first()
-    return found if found is not None else SiteSettings(site_id=request.site.pk)
 
 
 def site_state(request, *, now: datetime) -> SiteSettings:

@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from articles.api.pagination import KeysetPagination, Ordering
-from articles.models import Article, SiteSettings
+from articles.models import Article
+from articles.sites import site_settings_for_request
 
 from . import services
 from .models import Comment
@@ -45,7 +46,7 @@ def article_comments(view, request, pk):
 
     serializer = CommentInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    site_settings = SiteSettings.objects.filter(site=request.site).first()
+    site_settings = site_settings_for_request(request)
     try:
         comment = services.comment_post(
             article=article,

@@ -10,7 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.models import Article
-from articles.views import article_context, site_settings_for_request
+from articles.sites import site_settings_for_request
+from articles.views import article_context
 
 from . import services
 from .api import client_address

@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import HttpResponseRedirect
@@ -354,7 +353,7 @@ class ArticleAdmin(RevisionHistoryMixin, LeanListMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        site = get_current_site(request)
+        site = request.site  # articles.sites.CurrentSiteMiddleware (default site as fallback)
         initial.setdefault("site", site.pk)
         initial.setdefault("language", services.site_settings_for(site=site).language)
         return initial
