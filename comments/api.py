@@ -33,14 +33,12 @@ class CommentPagination(KeysetPagination):
     page_size = 50
 
 
-def article_comments(view, request, pk):
+def article_comments(request, pk, *, view):
     """GET approved comments oldest first; POST a new one (403 with the notice when commenting
     is not open, 429 past the rate, nothing stored either way)."""
     article = get_object_or_404(Article.objects.published().select_related("site__settings"), pk=pk)
     if request.method == "GET":
-        paginator = CommentPagination()
-        view.orderings = {"created_at": Ordering("created_at", descending=False)}
-        view.get_default_ordering = lambda: "created_at"
+        paginator = CommentPagination(orderings={"created_at": Ordering("created_at", descending=False)})
         page = paginator.paginate_queryset(article.comments.approved(), request, view=view)
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 

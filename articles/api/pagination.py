@@ -45,8 +45,9 @@ class Ordering:
 
 
 class KeysetPagination(BasePagination):
-    """Forward-only cursor pagination. Views provide ``orderings`` (name → Ordering) and
-    ``default_ordering``; clients choose with ``?ordering=``."""
+    """Forward-only cursor pagination. The orderings (name → Ordering) and the default one
+    come from the view (``orderings``, ``get_default_ordering()``) or, for a list served by
+    an extra action, are given to the paginator; clients choose with ``?ordering=``."""
 
     page_size = 20
     max_page_size = 100
@@ -61,11 +62,16 @@ class KeysetPagination(BasePagination):
             raise ValidationError({self.page_size_query_param: BAD_PAGE_SIZE.format(max=self.max_page_size)})
         return int(raw)
 
+    def __init__(self, *, orderings: dict[str, Ordering] | None = None, default: str | None = None):
+        self.orderings = orderings
+        self.default = default or (next(iter(orderings)) if orderings else None)
+
     def _ordering(self, request, view) -> tuple[str, Ordering]:
-        name = request.query_params.get("ordering") or view.get_default_ordering()
-        if name not in view.orderings:
-            raise ValidationError({"ordering": BAD_ORDERING.format(choices=", ".join(view.orderings))})
-        return name, view.orderings[name]
+        orderings = self.orderings or view.orderings
+        name = request.query_params.get("ordering") or self.default or view.get_default_ordering()
+        if name not in orderings:
+            raise ValidationError({"ordering": BAD_ORDERING.format(choices=", ".join(orderings))})
+        return name, orderings[name]
 
     def _decode(self, token: str, name: str, ordering: Ordering):
         """Read a cursor; anything malformed, of another ordering or of the wrong type is

@@ -275,7 +275,7 @@ class ArticleViewSet(
     @extend_schema(methods=["POST"], **ARTICLE_COMMENTS_SCHEMA["post"])
     @action(detail=True, methods=["get", "post"], url_path="comments", permission_classes=[permissions.AllowAny])
     def comments(self, request, pk=None):
-        return article_comments(self, request, pk)
+        return article_comments(request, pk, view=self)
 
     # --- formats -----------------------------------------------------------------------
 
@@ -324,10 +324,8 @@ class ArticleViewSet(
     @action(detail=True, methods=["get"], url_path="revisions", permission_classes=[permissions.AllowAny])
     def revisions(self, request, pk=None):
         _article, revisions = self._revisions(pk)
-        paginator = KeysetPagination()
-        view = type("RevisionList", (), {"orderings": {"number": Ordering("number", descending=False, kind="i")}})()
-        view.get_default_ordering = lambda: "number"
-        page = paginator.paginate_queryset(revisions, request, view=view)
+        paginator = KeysetPagination(orderings={"number": Ordering("number", descending=False, kind="i")})
+        page = paginator.paginate_queryset(revisions, request, view=self)
         return paginator.get_paginated_response(RevisionSerializer(page, many=True).data)
 
     @extend_schema(
