@@ -1,8 +1,12 @@
 """Project-wide error pages. Under /api/ they answer JSON like the API itself; elsewhere
 Django's templates (404.html, 500.html…) are used."""
 
+import sys
+
 from django.http import JsonResponse
 from django.views import defaults
+
+from .unavailable import dependency_down, outage_response
 
 MESSAGES = {
     400: "Bad request.",
@@ -35,6 +39,10 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    # Called while the exception is being handled: a database or Redis outage is a 503.
+    dependency = dependency_down(sys.exc_info()[1])
+    if dependency is not None:
+        return outage_response(request, dependency)
     if _is_api(request):
         return JsonResponse({"detail": MESSAGES[500]}, status=500)
     return defaults.server_error(request)

@@ -142,6 +142,16 @@ elif "REDIS_URL" in env.ENVIRON:
     CACHES = {"default": env.cache_url("REDIS_URL")}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that is down is a cache miss, not an error (cms/cache.py): short socket
+    # timeouts, and a circuit breaker that stops asking for RETRY_AFTER seconds.
+    CACHES["default"]["BACKEND"] = "cms.cache.ResilientRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=2.0),
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

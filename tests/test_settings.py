@@ -48,7 +48,7 @@ def test_database_and_cache_urls_are_read():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "newsroom",
-        "django.core.cache.backends.redis.RedisCache",
+        "cms.cache.ResilientRedisCache",  # Django's RedisCache that treats a dead Redis as a miss
     ]
 
 

@@ -9,6 +9,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..services import EditConflict
+from ..unavailable import dependency_down, outage_response
 
 
 class PreconditionRequired(APIException):
@@ -36,7 +37,11 @@ class Conflict(APIException):
 
 def exception_handler(exc, context):
     """Map domain errors to HTTP: service ``ValidationError`` → 400 with the same messages,
-    ``EditConflict`` → 412, a database uniqueness race → 409."""
+    ``EditConflict`` → 412, a database uniqueness race → 409, the database or Redis
+    down → 503 (``articles/unavailable.py``)."""
+    dependency = dependency_down(exc)
+    if dependency is not None:
+        return outage_response(context["request"], dependency)
     if isinstance(exc, DjangoValidationError):
         detail = as_serializer_error(exc)
         if set(detail) == {"non_field_errors"}:

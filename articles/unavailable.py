@@ -1,0 +1,59 @@
+"""503 Service Unavailable when a backing service is down, in one place.
+
+A request that fails because PostgreSQL (or SQLite's file) cannot be reached, or because a
+Redis call escaped the resilient cache (``cms/cache.py``), answers 503 with a short
+message and ``Retry-After`` — HTML for pages, JSON under /api/, the health report for
+/healthz — never a traceback or a 500. Two doors lead here: the project's 500 handler
+(``articles/handlers.py``: errors in views and middleware) and the API's exception
+handler (``articles/api/errors.py``: errors inside DRF views). Nothing here touches the
+database. Persistent connections are health-checked before reuse (``CONN_HEALTH_CHECKS``),
+so the first request after the service returns reconnects by itself.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("articles.unavailable")
+
+RETRY_AFTER = 30  # seconds, in the Retry-After header
+API_MESSAGE = "The service is temporarily unavailable ({dependency} down). Try again in {seconds} seconds."
+PAGE_FALLBACK = (
+    "<!doctype html><title>Temporarily unavailable</title><h1>Temporarily unavailable</h1>"
+    "<p>The archive cannot be reached right now. Please try again in a minute.</p>"
+)
+
+
+def dependency_down(error: BaseException | None) -> str | None:
+    """The service whose outage ``error`` shows ("database", "cache"), or None."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return "database"
+    if isinstance(error, RedisConnectionError | RedisTimeoutError):
+        return "cache"
+    return None
+
+
+def outage_response(request, dependency: str) -> HttpResponse:
+    """The 503 answer for ``request`` while ``dependency`` is down."""
+    logger.warning("%s %s answered 503: the %s is unavailable", request.method, request.path, dependency)
+    if request.path == "/healthz":
+        from .health import report
+
+        body, status = report()
+        response = JsonResponse(body, status=status if status != 200 else 503)
+    elif request.path.startswith("/api/"):
+        detail = API_MESSAGE.format(dependency=dependency, seconds=RETRY_AFTER)
+        response = JsonResponse({"detail": detail}, status=503)
+    else:
+        try:
+            page = render_to_string("503.html")
+        except Exception:  # noqa: BLE001 - a missing static manifest must not turn this into a 500
+            page = PAGE_FALLBACK
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
