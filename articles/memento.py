@@ -102,7 +102,7 @@ def revision_detail(request, year: int, month: int, day: int, slug: str, number:
         raise Http404("No such published revision.")
     # Sanitised again on the way out: snapshots restored from a backup file are written
     # verbatim, and this page must not trust them more than a live body.
-    snapshot = {**revision.snapshot, "body": sanitize_body(revision.snapshot.get("body", ""))}
+    snapshot = {**revision.snapshot, "body": sanitize_body(revision.snapshot.get("body", ""), stored=True)}
     images = [
         {**image, "url": default_storage.url(image["file"]) if image.get("file") else None}
         for image in snapshot["images"]

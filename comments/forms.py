@@ -14,7 +14,7 @@ from django import forms
 from django.core import signing
 
 SALT = "comments.form"
-TOKEN_MAX_AGE = 6 * 60 * 60  # seconds: the page may sit in the page cache for an hour
+TOKEN_MAX_AGE = 2 * 60 * 60  # seconds: a page cached for an hour still leaves an hour to write
 
 
 def form_token(article_id: int) -> str:

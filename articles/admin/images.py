@@ -24,11 +24,13 @@ class ImageAdminForm(forms.ModelForm):
     published article with a photo that fails the publication gate."""
 
     upload = None  # a new file, stored by services.image_replace_file in ImageAdmin.save_model
+    uploader = None  # the user uploading, set by ImageAdmin.get_form (for the upload quota)
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if isinstance(file, UploadedFile):
             inspect_upload(file)  # the upload rules of services.image_create, as a form error
+            services.check_upload_quota(self.uploader, file.size)
             twin = Image.objects.filter(sha256=services.file_sha256(file)).exclude(pk=self.instance.pk).first()
             if twin is not None:
                 url = reverse("admin:articles_image_change", args=[twin.pk])
@@ -133,6 +135,10 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("embedded metadata"))
     def metadata_display(self, obj):
         return _pretty_json(obj.metadata) if obj.metadata else "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"uploader": request.user})
 
     def save_model(self, request, obj, form, change):
         if form.upload is not None:

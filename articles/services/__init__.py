@@ -41,6 +41,7 @@ from .images import (  # noqa: F401
     CREDIT_FIELDS,
     IMAGE_IN_LIBRARY,
     IMAGE_IN_USE,
+    check_upload_quota,
     file_sha256,
     image_create,
     image_delete,

@@ -1,10 +1,13 @@
 """Writing images: upload, metadata edits, new files, deletion."""
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ..images import inspect_upload
 from ..models import (
@@ -20,6 +23,40 @@ def file_sha256(file) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+QUOTA_BYTES = (
+    "You have uploaded {used} bytes of pictures in the last 24 hours; with this file ({size} bytes) that "
+    "passes your quota of {limit} bytes. Try again tomorrow or ask an administrator."
+)
+QUOTA_FILES = "You have uploaded {used} pictures in the last 24 hours, your quota. Try again tomorrow."
+
+
+def check_upload_quota(user, size: int) -> None:
+    """Refuse (``ValidationError``, code ``quota``) an upload of ``size`` bytes that would take
+    ``user`` past ``NEWSROOM["UPLOAD_QUOTA_FILES_PER_DAY"]`` or ``["UPLOAD_QUOTA_BYTES_PER_DAY"]``,
+    counted from the images they uploaded in the last 24 hours (stored file sizes)."""
+    if user is None or not user.is_authenticated:
+        return
+    max_files = settings.NEWSROOM.get("UPLOAD_QUOTA_FILES_PER_DAY")
+    max_bytes = settings.NEWSROOM.get("UPLOAD_QUOTA_BYTES_PER_DAY")
+    if max_files is None and max_bytes is None:
+        return
+    recent = Image.objects.filter(uploaded_by=user, created_at__gte=timezone.now() - timedelta(days=1))
+    names = list(recent.exclude(file="").values_list("file", flat=True)[: (max_files or 10_000) + 1])
+    if max_files is not None and len(names) >= max_files:
+        raise ValidationError(QUOTA_FILES.format(used=len(names)), code="quota")
+    if max_bytes is None:
+        return
+    storage = Image._meta.get_field("file").storage
+    used = 0
+    for name in names:
+        try:
+            used += storage.size(name)
+        except (OSError, NotImplementedError):
+            continue  # a file gone missing counts for nothing
+    if used + size > max_bytes:
+        raise ValidationError(QUOTA_BYTES.format(used=used, size=size, limit=max_bytes), code="quota")
 
 
 @transaction.atomic
@@ -44,6 +81,7 @@ def image_create(*, file: UploadedFile | None = None, user=None, **fields) -> tu
     image = Image(**fields)
     if file is not None:
         inspect_upload(file)
+        check_upload_quota(user, file.size)
         image.sha256 = file_sha256(file)
         existing = Image.objects.filter(sha256=image.sha256).first()
         if existing is not None:
@@ -139,6 +177,7 @@ def image_replace_file(*, image: Image, file: UploadedFile, user=None) -> Image:
     from ..renditions import schedule_file_deletion, schedule_renditions
 
     inspect_upload(file)
+    check_upload_quota(user, file.size)
     digest = file_sha256(file)
     twin = Image.objects.filter(sha256=digest).exclude(pk=image.pk).first()
     if twin is not None:

@@ -153,7 +153,7 @@ def body_html(article) -> SafeString:
     """The article body as printed: the dateline leading the first paragraph, each inline
     photo where the body marks it (``<figure data-placement="N">``, N its position), the
     inline photos the body does not mark after it. The lead photo is not included."""
-    body = sanitize_body(article.body)  # stored sanitised; again here, in case of a raw write
+    body = sanitize_body(article.body, stored=True)  # stored sanitised; again here, in case of a raw write
     if article.dateline:
         dateline = format_html('<span class="dateline">{}</span> ', article.dateline)
         body, found = _FIRST_PARAGRAPH.subn(lambda m: m[0] + dateline, body, count=1)
