@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from articles import pagecache
@@ -98,6 +98,20 @@ def _clean_text(*, display_name: str, body: str, limits: Limits) -> tuple[str, s
     return display_name, body
 
 
+def _share_lock_settings(site_id: int) -> None:
+    """Hold a share lock on the site's settings row until this comment commits (CON-08).
+
+    Switching commenting off updates that row, so the switch waits for comments already
+    past the check to commit, and comments arriving meanwhile wait for the switch and then
+    read it: no comment commits after the switch-off has committed. Comments do not block
+    each other. SQLite needs nothing: its transactions take the write lock when they begin.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = SiteSettings._meta.db_table
+            cursor.execute(f"SELECT 1 FROM {table} WHERE site_id = %s FOR SHARE", [site_id])  # noqa: S608
+
+
 @transaction.atomic
 def comment_post(
     *,
@@ -121,6 +135,7 @@ def comment_post(
     # Lock the article row so a concurrent switch-off of commenting (which also changes
     # the settings row) and this post are ordered.
     Article.objects.select_for_update().filter(pk=article.pk).exists()
+    _share_lock_settings(site_settings.pk if site_settings is not None else article.site_id)
     if site_settings is not None:
         site_settings = SiteSettings.objects.filter(pk=site_settings.pk).first()
     state = comments_state(article, site_settings=site_settings)
