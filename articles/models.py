@@ -673,3 +673,37 @@ class SlugHistory(models.Model):
 
     def __str__(self):
         return f"{self.pub_date:%Y/%m/%d}/{self.slug} → article {self.article_id}"
+
+
+class Tombstone(models.Model):
+    """An address of an article purged from the trash (``services.trash_purge``): it keeps
+    answering 410 Gone with the public reason instead of 404, so readers, crawlers and
+    mirrors learn the article was taken down on purpose. Only the address and the reason
+    are kept; the content is gone."""
+
+    article_id = models.PositiveBigIntegerField(_("article id"), db_index=True)
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    pub_date = models.DateField()
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    purged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "pub_date", "slug"], name="tombstone_unique_url"),
+        ]
+
+    def __str__(self):
+        return f"{self.pub_date:%Y/%m/%d}/{self.slug} (article {self.article_id}, purged)"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": self.pub_date.year,
+                "month": f"{self.pub_date.month:02d}",
+                "day": f"{self.pub_date.day:02d}",
+                "slug": self.slug,
+            },
+        )

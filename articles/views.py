@@ -134,6 +134,13 @@ def _moved(site, pub_date: date, slug: str):
     return _permanent_redirect(article.get_absolute_url())
 
 
+def _purged(site, pub_date: date, slug: str):
+    """The tombstone of an article purged from the trash at this address (answers 410)."""
+    from .models import Tombstone
+
+    return Tombstone.objects.filter(site=site, pub_date=pub_date, slug=slug).first()
+
+
 def _permanent_redirect(url: str) -> HttpResponsePermanentRedirect:
     response = HttpResponsePermanentRedirect(url)
     patch_cache_control(response, public=True, max_age=_config("MAX_AGE"))
@@ -240,7 +247,11 @@ def article_detail(request, year: int, month: int, day: int, slug: str):
     if article is None or (article.status != Article.Status.WITHDRAWN and not article.is_published(now=now)):
         redirect = _moved(request.site, pub_date, slug) if article is None else None
         if redirect is None:
-            raise Http404("No such article.")
+            tombstone = _purged(request.site, pub_date, slug) if article is None else None
+            if tombstone is None:
+                raise Http404("No such article.")
+            context = page_context(request, site_settings_for_request(request), article=tombstone)
+            return render(request, "articles/withdrawn.html", context, status=410)
         return redirect
     site_settings = site_settings_for_request(request)
     if article.status == Article.Status.WITHDRAWN:
@@ -264,6 +275,12 @@ def article_permalink(request, pk: int):
         .only("pk", "site_id", "slug", "pub_date", "status", "published_at", "embargo_until")
         .first()
     )
+    if article is None:
+        from .models import Tombstone
+
+        tombstone = Tombstone.objects.filter(site=request.site, article_id=pk).first()
+        if tombstone is not None:  # purged from the trash: its address answers 410
+            return _permanent_redirect(tombstone.get_absolute_url())
     if article is None or article.pub_date is None:
         raise Http404("No such article.")
     if not (article.is_published() or article.status == Article.Status.WITHDRAWN):

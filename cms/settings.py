@@ -283,10 +283,20 @@ NEWSROOM = {
     "WORDS_PER_MINUTE": 238,
     # Largest article body accepted, in bytes of HTML (bigger bodies are refused, not truncated).
     "MAX_BODY_BYTES": 512 * 1024,
+    # Days a withdrawn article stays in the trash (restorable) before `manage.py purge_trash`
+    # may delete it for good (WordPress's EMPTY_TRASH_DAYS is 30).
+    "TRASH_RETENTION_DAYS": setting("TRASH_RETENTION_DAYS", default=30, cast=int),
     # Uploaded pictures: largest file, largest picture (pixels and per side), formats read.
     "MAX_IMAGE_BYTES": 20 * 1024 * 1024,
     "MAX_IMAGE_PIXELS": 50_000_000,
     "MAX_IMAGE_SIDE": 12_000,
+    # A whole multipart request (files and fields) is refused past this many bytes, before
+    # its body is read (articles/uploads.py); the proxy's client_max_body_size should match.
+    "MAX_UPLOAD_BYTES": 21 * 1024 * 1024,
+    # Per-user upload quota over the last 24 hours, counted from the Image rows the user
+    # uploaded (stored bytes and files); None switches a limit off.
+    "UPLOAD_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
+    "UPLOAD_QUOTA_FILES_PER_DAY": 500,
     # PostgreSQL text search configuration for `q=` (must match the GIN index migration).
     "SEARCH_CONFIG": "english",
     # The site shown for allowed hosts that have no Site row of their own.

@@ -306,7 +306,7 @@ class ArticleAdmin(RevisionHistoryMixin, LeanListMixin, admin.ModelAdmin):
         ),
     )
     inlines = (BylineInline, PhotoInline, CorrectionInline)
-    actions = ("publish_selected", "withdraw_selected")
+    actions = ("publish_selected", "withdraw_selected", "restore_selected")
 
     # -- columns and read-only fields
 
@@ -461,6 +461,21 @@ class ArticleAdmin(RevisionHistoryMixin, LeanListMixin, admin.ModelAdmin):
                     "%d of them is scheduled for later.", "%d of them are scheduled for later.", scheduled
                 ) % (scheduled)
             self.message_user(request, text, messages.SUCCESS)
+
+    @admin.action(description=_("Restore selected articles from the trash (republish)"), permissions=["publish"])
+    def restore_selected(self, request, queryset):
+        """Withdrawn articles are the trash: restoring one publishes it again with its content
+        as it was (and its first publication time), until ``purge_trash`` removes it."""
+        restored = 0
+        for article in queryset:
+            if article.status != Article.Status.WITHDRAWN:
+                self.message_user(request, _("“%s” is not in the trash.") % article, messages.WARNING)
+            elif self._publish(request, article):
+                restored += 1
+        if restored:
+            self.message_user(
+                request, ngettext("Restored %d article.", "Restored %d articles.", restored) % restored, messages.SUCCESS
+            )
 
     @admin.action(description=_("Withdraw selected articles"), permissions=["publish"])
     def withdraw_selected(self, request, queryset):

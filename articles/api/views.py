@@ -192,6 +192,11 @@ class ArticleViewSet(
             withdrawn = Article.objects.filter(pk=kwargs["pk"], status=Article.Status.WITHDRAWN).first()
             if withdrawn is not None and not can_see_unpublished(request.user):
                 return gone("This article was withdrawn.", reason=withdrawn.withdrawn_reason)
+            from ..models import Tombstone
+
+            purged = Tombstone.objects.filter(article_id=kwargs["pk"]).first() if withdrawn is None else None
+            if purged is not None and not Article.objects.filter(pk=kwargs["pk"]).exists():
+                return gone("This article was withdrawn.", reason=purged.withdrawn_reason)
             raise
         return self._article_response(article, refetch=False)
 

@@ -63,6 +63,12 @@ from .quality import (  # noqa: F401
     image_problems,
     text_problems,
 )
+from .trash import (  # noqa: F401
+    PurgeReport,
+    trash_expired,
+    trash_purge,
+    trash_retention,
+)
 from .sites import (  # noqa: F401
     author_save,
     site_settings_for,

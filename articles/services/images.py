@@ -1,6 +1,8 @@
 """Writing images: upload, metadata edits, new files, deletion."""
 
+import contextlib
 import hashlib
+import weakref
 from datetime import timedelta
 
 from django.conf import settings
@@ -156,14 +158,49 @@ def _image_take_upload(image: Image, file: UploadedFile) -> None:
 
 
 def _image_save_with_file(image: Image) -> None:
-    """Save ``image``, removing the file it just wrote if the row cannot be written."""
+    """Save ``image``, removing the file it just wrote if the row cannot be written, or if
+    the transaction that wrote the row is rolled back later (CON-07: no orphan files)."""
     try:
         with transaction.atomic():
             image.save()
+            if image.file and image.file.name:
+                delete_unless_committed(image.file.storage, image.file.name)
     except Exception:
         if image.file and image.file.name:
             image.file.storage.delete(image.file.name)
         raise
+
+
+class _CommitFlag:
+    """An on-commit callback that only records that the transaction committed."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def __call__(self):
+        self.state["committed"] = True
+
+
+def _delete_if_rolled_back(state: dict, storage, name: str) -> None:
+    if not state["committed"]:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+
+
+def delete_unless_committed(storage, name: str) -> None:
+    """Delete the stored file ``name`` if the current transaction (or the savepoint it was
+    written in) is rolled back instead of committed.
+
+    Django has on-commit hooks but no on-rollback ones. A rollback discards the pending
+    on-commit callbacks, so the file's fate is tied to one: it marks the file as committed
+    when it runs; when the callback is dropped unrun (rollback), its finaliser deletes the
+    file. Storage writes happen before the row exists, so this is how a rolled-back upload
+    leaves no file behind.
+    """
+    state = {"committed": False}
+    flag = _CommitFlag(state)
+    weakref.finalize(flag, _delete_if_rolled_back, state, storage, name)
+    transaction.on_commit(flag)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.db import connection
+from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 
@@ -36,6 +37,10 @@ class ServerErrors(logging.Handler):
 def race_rounds(count: int, rounds: int, request: Callable, *, setup: Callable | None = None) -> list[list]:
     """Run ``request(client, round_index, thread_index)`` in ``count`` threads, ``rounds``
     times; return ``results[round][thread]`` (a response, or the exception raised)."""
+    # Import the URLconf (and so every view module) before the threads start: 64 threads
+    # importing it at once would see half-imported modules, a test artefact, not a race.
+    get_resolver().url_patterns  # noqa: B018
+    get_resolver().resolve_error_handler(500)
     barrier = threading.Barrier(count)
     results = [[None] * count for _ in range(rounds)]
 
