@@ -1,18 +1,23 @@
-"""Content-Security-Policy for the public pages.
+"""Content-Security-Policy on every HTML page, and the host-header guard.
 
 Reader-facing HTML (articles, archives, comments) runs no script of its own and uses no
 inline style, so the policy can be strict: only this origin (and the media origin, when
 media is served from another host) for everything, no plugins, no framing, forms posting only
 here. The JSON-LD block is data (``type="application/ld+json"``), which CSP does not block.
-The admin and the API docs (Swagger UI needs an inline bootstrap script) keep Django's own
-headers without this policy.
+
+The admin and the API docs get the same policy for scripts (``script-src 'self'``: Django's
+admin has no inline script, and the docs are served by drf-spectacular's split view, whose
+start-up script is a separate same-origin file); only their styles may be inline, because
+their widgets set ``style`` attributes.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http.request import split_domain_port, validate_host
 
-EXEMPT_PREFIXES = ("/admin/", "/api/")
+INLINE_STYLE_PREFIXES = ("/admin/", "/api/")
 
 
 def _media_origin() -> str:
@@ -20,7 +25,7 @@ def _media_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def content_security_policy() -> str:
+def content_security_policy(*, inline_styles: bool = False) -> str:
     media = _media_origin()
     images = " ".join(filter(None, ["'self'", "data:", media]))
     return "; ".join(
@@ -28,7 +33,7 @@ def content_security_policy() -> str:
             "default-src 'self'",
             f"img-src {images}",
             "script-src 'self'",
-            "style-src 'self'",
+            "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -41,10 +46,40 @@ class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.policy = content_security_policy()
+        self.tool_policy = content_security_policy(inline_styles=True)
 
     def __call__(self, request):
         response = self.get_response(request)
-        is_html = response.get("Content-Type", "").startswith("text/html")
-        if is_html and not request.path.startswith(EXEMPT_PREFIXES):
-            response.setdefault("Content-Security-Policy", self.policy)
+        if response.get("Content-Type", "").startswith("text/html"):
+            tool = request.path.startswith(INLINE_STYLE_PREFIXES)
+            response.setdefault("Content-Security-Policy", self.tool_policy if tool else self.policy)
         return response
+
+
+class HostHeaderMiddleware:
+    """Refuse (400) a request whose ``Host`` or ``X-Forwarded-Host`` names a host outside
+    ``ALLOWED_HOSTS``, before any view runs.
+
+    Django checks ``Host`` only when something calls ``request.get_host()`` and ignores
+    ``X-Forwarded-Host`` unless ``USE_X_FORWARDED_HOST`` is on. A proxy that passes a
+    client's ``X-Forwarded-Host`` through, or a future switch of that setting, would let
+    ``evil.example`` into absolute URLs (password reset mails, feeds, canonical links). So
+    both headers are checked here, always; a forged value is a ``DisallowedHost``
+    (``SuspiciousOperation``), which Django logs on ``django.security`` and answers 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.get_host()  # raises DisallowedHost for a Host outside ALLOWED_HOSTS
+        forwarded = request.META.get("HTTP_X_FORWARDED_HOST")
+        if forwarded is not None:
+            allowed = settings.ALLOWED_HOSTS
+            if settings.DEBUG and not allowed:
+                allowed = [".localhost", "127.0.0.1", "[::1]"]
+            for value in forwarded.split(","):
+                domain, _port = split_domain_port(value.strip())
+                if not domain or not validate_host(domain, allowed):
+                    raise DisallowedHost(f"Invalid X-Forwarded-Host header: {value.strip()!r}.")
+        return self.get_response(request)

@@ -66,6 +66,9 @@ ALLOWED_HOSTS = setting(
 if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list real host names, not '*'.")
 CSRF_TRUSTED_ORIGINS = setting("CSRF_TRUSTED_ORIGINS", default=[], cast=list)
+# Explicit origins only (https://news.example.org): a wildcard would trust every subdomain.
+if any("*" in origin for origin in CSRF_TRUSTED_ORIGINS):
+    raise ImproperlyConfigured("DJANGO_CSRF_TRUSTED_ORIGINS must list exact origins, without '*'.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a Host or X-Forwarded-Host outside ALLOWED_HOSTS, before anything else runs.
+    "articles.security.HostHeaderMiddleware",
     "articles.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -211,6 +216,14 @@ if PRODUCTION:
 
 LOGGING = {
     "version": 1,
+# Who gets the report of a server error by mail (Django's mail_admins handler, DEBUG off):
+# DJANGO_ADMINS="Ops <ops@example.org>,Ana <ana@example.org>". Every 500 is logged as well.
+ADMINS = [
+    (address.split("<")[0].strip() or address, address.split("<")[-1].rstrip(">").strip())
+    for address in setting("ADMINS", default=[], cast=list)
+]
+SERVER_EMAIL = setting("SERVER_EMAIL", default="root@localhost")
+
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
@@ -246,6 +259,9 @@ REST_FRAMEWORK = {
     },
     # How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the
     # socket address, so a client cannot buy extra requests by rotating the header.
+        # Password attempts per client address and user name, on the API token endpoint and
+        # the admin login alike (articles/login_throttle.py); the 6th in a minute gets 429.
+        "login": setting("LOGIN_RATE", default="5/min"),
     "NUM_PROXIES": setting("NUM_PROXIES", default=0, cast=int),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",

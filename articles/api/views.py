@@ -27,6 +27,7 @@ from comments.api import ARTICLE_COMMENTS_SCHEMA, article_comments
 from .. import services
 from ..exporters.ninjs import article_ninjs
 from ..importers import import_upload
+from ..login_throttle import LoginRateThrottle
 from ..models import Article, ArticleImage, Author, Image, SiteSettings, Tag
 from . import conditional
 from .errors import gone
@@ -551,5 +552,5 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (throttled per client address)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, LoginRateThrottle]
     throttle_scope = "token"
