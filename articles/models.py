@@ -188,6 +188,16 @@ def _published_q(now: datetime) -> Q:
     )
 
 
+def listing_prefetches() -> list:
+    """The relations a list of articles shows, prefetched in position order (also used
+    with ``prefetch_related_objects`` for the misses of the fragment cache)."""
+    return [
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        Prefetch("placements", queryset=ArticleImage.objects.select_related("image").order_by("position")),
+        "tags",
+    ]
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
         """Articles an editor has released: published, or scheduled for a later time."""
@@ -231,14 +241,7 @@ class ArticleQuerySet(models.QuerySet):
         """Load what a list of articles shows in a fixed number of queries: site and
         section joined; bylines with authors, image placements with images, and tags
         prefetched in position order."""
-        return self.select_related("site", "site__settings", "section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
-            Prefetch(
-                "placements",
-                queryset=ArticleImage.objects.select_related("image").order_by("position"),
-            ),
-            "tags",
-        )
+        return self.select_related("site", "site__settings", "section").prefetch_related(*listing_prefetches())
 
 
 class Article(models.Model):

@@ -67,6 +67,17 @@ def generations(site_id: int) -> tuple[int, int]:
     return found[keys[0]], found[keys[1]]
 
 
+def global_generation() -> int:
+    """The current global generation (bumped by changes to images, authors, tags and
+    sections, which every site shows); the fragment cache keys on it."""
+    key = _generation_key(GLOBAL)
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        found = cache.get(key, 0)
+    return found
+
+
 def _bump(scope) -> None:
     key = _generation_key(scope)
     try:

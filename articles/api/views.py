@@ -48,6 +48,7 @@ from .serializers import (
     SiteSerializer,
     SiteSettingsSerializer,
     TombstoneSerializer,
+    serialized_articles,
 )
 
 ID = r"[1-9][0-9]{0,17}"  # strict ids: "02", "+2", "2 ", "٢", "1_0" never resolve to a row
@@ -168,7 +169,12 @@ class ArticleViewSet(
             queryset = Article.objects.published()
         # 1 articles + site + site settings + section; 2 bylines + authors; 3 photos + images;
         # 4 tags; 5 corrections; 6 syndication sites.
-        return queryset.with_listing_relations().with_comment_count().prefetch_related("corrections", "sites")
+        queryset = queryset.with_listing_relations().with_comment_count().prefetch_related("corrections", "sites")
+        if self.action in {"list", "retrieve"}:
+            # Read answers come from the fragment cache: relations are prefetched for the
+            # articles it misses only (serialized_articles).
+            queryset = queryset.prefetch_related(None)
+        return queryset
 
     def get_serializer_class(self):
         return ArticleSerializer
@@ -178,10 +184,10 @@ class ArticleViewSet(
         page = self.paginate_queryset(queryset)
         staff = can_see_unpublished(request.user)
         context = self.get_serializer_context()
+        tombstones = {a.pk for a in page if a.status == Article.Status.WITHDRAWN and not staff}
+        full = serialized_articles([a for a in page if a.pk not in tombstones], context)
         data = [
-            TombstoneSerializer(article, context=context).data
-            if article.status == Article.Status.WITHDRAWN and not staff
-            else ArticleSerializer(article, context=context).data
+            TombstoneSerializer(article, context=context).data if article.pk in tombstones else full[article.pk]
             for article in page
         ]
         return self.get_paginated_response(data)
@@ -213,7 +219,11 @@ class ArticleViewSet(
                 .prefetch_related("corrections", "sites")
                 .get(pk=article.pk)
             )
-        response = Response(ArticleSerializer(article, context=self.get_serializer_context()).data, status=status_code)
+        if refetch:
+            data = ArticleSerializer(article, context=self.get_serializer_context()).data
+        else:
+            data = serialized_articles([article], self.get_serializer_context())[article.pk]
+        response = Response(data, status=status_code)
         return conditional.set_validators(response, "article", article, article.modified_at)
 
     def _service_kwargs(self, data: dict) -> dict:
