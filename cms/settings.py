@@ -93,8 +93,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 400 for a Host or X-Forwarded-Host outside ALLOWED_HOSTS, before anything else runs.
     "articles.security.HostHeaderMiddleware",
+    # 400 for a NUL character in the path, query string or a header (PostgreSQL refuses NUL).
+    "articles.security.NulByteMiddleware",
     "articles.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses uploads over NEWSROOM["MAX_UPLOAD_BYTES"] before anything reads the body.
+    "articles.uploads.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,8 +218,6 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-LOGGING = {
-    "version": 1,
 # Who gets the report of a server error by mail (Django's mail_admins handler, DEBUG off):
 # DJANGO_ADMINS="Ops <ops@example.org>,Ana <ana@example.org>". Every 500 is logged as well.
 ADMINS = [
@@ -224,6 +226,8 @@ ADMINS = [
 ]
 SERVER_EMAIL = setting("SERVER_EMAIL", default="root@localhost")
 
+LOGGING = {
+    "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
@@ -257,12 +261,12 @@ REST_FRAMEWORK = {
         "anon": setting("API_ANON_RATE", default="600/min"),
         "user": setting("API_USER_RATE", default="3000/min"),
         "token": setting("API_TOKEN_RATE", default="10/min"),
-    },
-    # How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the
-    # socket address, so a client cannot buy extra requests by rotating the header.
         # Password attempts per client address and user name, on the API token endpoint and
         # the admin login alike (articles/login_throttle.py); the 6th in a minute gets 429.
         "login": setting("LOGIN_RATE", default="5/min"),
+    },
+    # How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the
+    # socket address, so a client cannot buy extra requests by rotating the header.
     "NUM_PROXIES": setting("NUM_PROXIES", default=0, cast=int),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
@@ -364,6 +368,10 @@ ARCHIVE_PAGES = {
     "PAGE_CACHE_VERSION": setting("ARCHIVE_PAGE_CACHE_VERSION", default="1"),
     # Items in the RSS and Atom feeds.
     "FEED_ITEMS": setting("ARCHIVE_FEED_ITEMS", default=50, cast=int),
+    # Baked archive (articles/baking/, docs/deploy.md): folder where public pages are written
+    # as static files for nginx, <root>/<host>/current/<path>/index.html, re-baked after each
+    # change commits. Empty (the default, also for make run and the tests): baking is off.
+    "BAKE_ROOT": env.str("ARCHIVE_BAKE_ROOT", default=""),
     # Google News sitemap: articles published in the last N days, at most MAX_URLS of them.
     "NEWS_SITEMAP_DAYS": 2,
     "NEWS_SITEMAP_MAX_URLS": 1000,

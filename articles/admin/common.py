@@ -2,7 +2,9 @@
 
 import json
 
+from django import forms
 from django.contrib.admin.views.main import ChangeList
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,24 @@ COMMENT_REASONS = {
 
 # Web addresses typed without a scheme are taken as https (Django 6's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PictureFormField(forms.FileField):
+    """A picture upload checked by ``images.inspect_upload`` (JPEG, PNG, WebP, GIF; pixel and
+    byte limits; full decode) instead of Django's ``forms.ImageField``, which would open it
+    with every Pillow decoder: ``images.open_picture`` stays the app's one decode path."""
+
+    def clean(self, data, initial=None):
+        from ..images import inspect_upload
+
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            inspect_upload(value)
+        return value
+
+
+# formfield_overrides for admins of models with an ImageField.
+PICTURE_FIELDS = {**URL_FIELDS_ASSUME_HTTPS, models.ImageField: {"form_class": PictureFormField}}
 
 
 def _thumbnail(image: Image | None, *, size: int = 80):

@@ -23,6 +23,9 @@ class ImageAdminForm(forms.ModelForm):
     """An image. Refuses a file already in the library, and an edit that would leave a
     published article with a photo that fails the publication gate."""
 
+    # A plain file field: inspect_upload in clean_file is the one check (forms.ImageField
+    # would open the upload with every Pillow decoder first).
+    file = forms.FileField(label=_("file"), required=False, widget=forms.ClearableFileInput)
     upload = None  # a new file, stored by services.image_replace_file in ImageAdmin.save_model
     uploader = None  # the user uploading, set by ImageAdmin.get_form (for the upload quota)
 

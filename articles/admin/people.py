@@ -10,12 +10,12 @@ from ..models import (
     Section,
     Tag,
 )
-from .common import URL_FIELDS_ASSUME_HTTPS
+from .common import PICTURE_FIELDS
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    formfield_overrides = PICTURE_FIELDS
     list_display = ("name", "kind", "affiliation", "is_staff_member", "byline_count")
     list_filter = ("kind", "is_staff_member")
     search_fields = ("name", "affiliation")

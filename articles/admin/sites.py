@@ -16,7 +16,7 @@ from .. import services
 from ..models import (
     SiteSettings,
 )
-from .common import STALE_SETTINGS
+from .common import STALE_SETTINGS, PictureFormField
 
 
 def _time_zone_choices():
@@ -36,6 +36,7 @@ class SiteSettingsForm(forms.ModelForm):
 
     class Meta:
         model = SiteSettings
+        field_classes = {"publisher_logo": PictureFormField}  # checked like every upload
         fields = (
             "publisher_name",
             "publisher_logo",
