@@ -94,17 +94,23 @@ def bump_now(site_ids: Iterable[int] = (), *, everywhere: bool = False) -> None:
         _bump(site_id)
 
 
-def invalidate(site_ids: Iterable[int] = (), *, everywhere: bool = False, article_ids: Iterable[int] = ()) -> None:
-    """Drop the cached pages of some sites, after the current transaction commits.
+def invalidate(
+    site_ids: Iterable[int] = (), *, everywhere: bool = False, article_ids: Iterable[int] = (), objects: Iterable = ()
+) -> None:
+    """Drop the cached pages of some sites, after the current transaction commits, and bake
+    the pages the change touched (``articles.baking.changed``, when baking is on).
 
     ``article_ids`` adds the sites those articles are published on or syndicated to
     (looked up after the commit). The known sites are also dropped at once, so that the
     writing connection itself (a test wrapped in a transaction, a view that renders after
     writing) does not read its own stale page; the drop after the commit is what protects
     other connections, which could have re-cached the old content in between.
+    ``objects`` are shared objects (images, authors, tags, sections) that were edited:
+    the baker re-bakes just the articles that show them.
     """
     site_ids = set(site_ids)
     article_ids = set(article_ids)
+    objects = list(objects)
     bump_now(site_ids, everywhere=everywhere)
 
     def after_commit():
@@ -112,6 +118,9 @@ def invalidate(site_ids: Iterable[int] = (), *, everywhere: bool = False, articl
         if article_ids:
             sites |= _sites_of_articles(article_ids)
         bump_now(sites, everywhere=everywhere)
+        from . import baking  # after the bump: a page baked on a miss meanwhile is dropped
+
+        baking.changed(site_ids, article_ids=article_ids, everywhere=everywhere, objects=objects)
 
     transaction.on_commit(after_commit, robust=True)
 
@@ -172,6 +181,8 @@ def archive_page(view=None, *, params: tuple[str, ...] = ("page",), store: bool 
     """
 
     def decorator(view):
+        from .baking import miss as baking_miss  # bake on miss (articles/baking/miss.py)
+
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             key = _page_key(request, params) if store and _may_use_cache(request) else None
@@ -179,6 +190,7 @@ def archive_page(view=None, *, params: tuple[str, ...] = ("page",), store: bool 
                 entry = cache.get(key)
                 if entry is not None:
                     return _conditional(request, _from_entry(entry))
+            bake_ticket = baking_miss.ticket(request) if key is not None else None
             response = view(request, *args, **kwargs)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
                 response.render()
@@ -194,6 +206,8 @@ def archive_page(view=None, *, params: tuple[str, ...] = ("page",), store: bool 
                     timeout = min(timeout, math.floor(fresh_for))
                 if timeout > 0:
                     cache.set(key, _to_entry(response, timeout), timeout)
+            if bake_ticket is not None:
+                baking_miss.store_page(request, response, bake_ticket)
             return _conditional(request, response)
 
         return wrapper
@@ -204,6 +218,7 @@ def archive_page(view=None, *, params: tuple[str, ...] = ("page",), store: bool 
 def _may_use_cache(request) -> bool:
     return (
         request.method in {"GET", "HEAD"}
+        and not request.META.get("newsroom.baking")  # the baker renders from the database
         and _config("PAGE_CACHE_TIMEOUT") > 0
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )

@@ -46,7 +46,9 @@ def article_relations_changed(sender, instance, action, pk_set, **kwargs):
 
 def shared_object_changed(sender, instance, **kwargs):
     """Images, authors, tags and sections appear on every site's pages."""
-    pagecache.invalidate(everywhere=True)
+    # A saved one is named, so the baker re-bakes only the articles showing it (none when it
+    # was just created); a deleted one is not (its links are gone): every site is re-baked.
+    pagecache.invalidate(everywhere=True, objects=[instance] if "created" in kwargs else ())
 
 
 def site_changed(sender, instance, **kwargs):

@@ -1,0 +1,351 @@
+"""The baked archive (articles/baking/): pages written as static files after each change,
+with the bytes Django serves, atomically, incrementally; site-wide changes swap a
+generation; withdrawn articles get their 410 page; and a real nginx serves the tree with
+the configuration of docs/deploy.md, falling through to Django for the rest."""
+
+import io
+import os
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.sites.models import Site
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import baking, services
+from articles.baking import due, miss, store
+from articles.baking.render import view_name
+from articles.models import Article, SiteSettings
+from articles.services import BylineSpec, PlacementSpec
+from tests import factories
+from tests.test_views import make_article
+
+
+@pytest.fixture
+def bake_root(settings, tmp_path) -> Path:
+    """Baking on, into a temporary folder (it is off by default in the tests)."""
+    root = tmp_path / "baked"
+    settings.ARCHIVE_PAGES = {**settings.ARCHIVE_PAGES, "BAKE_ROOT": str(root)}
+    return root
+
+
+@pytest.fixture
+def fixed_token(monkeypatch):
+    """The comment form's signed token holds the second the page was made: fix it, so a
+    page rendered now and one rendered a moment ago can be compared byte for byte."""
+    import comments.forms
+
+    monkeypatch.setattr(comments.forms, "form_token", lambda article_id: f"token-{article_id}")
+
+
+def generation(root: Path, host: str = "localhost") -> Path:
+    return root / host / os.readlink(root / host / "current")
+
+
+def baked(root: Path, path: str, *, host: str = "localhost", name: str = "index.html") -> Path:
+    return generation(root, host).joinpath(*[p for p in path.split("/") if p]) / name
+
+
+def archive_paths(article) -> list[str]:
+    d = article.pub_date
+    return [
+        reverse("articles:archive-day", kwargs={"year": d.year, "month": d.month, "day": d.day}),
+        reverse("articles:archive-month", kwargs={"year": d.year, "month": d.month}),
+        reverse("articles:archive-year", kwargs={"year": d.year}),
+    ]
+
+
+def bake_all():
+    call_command("bake_archive", "--all", stdout=io.StringIO())
+
+
+def publish(site, commit, **fields):
+    with commit(execute=True):
+        return make_article(site, **fields)
+
+
+# --- What a change bakes -----------------------------------------------------------------
+
+
+def test_publish_bakes_its_page_lists_and_feeds_with_the_bytes_django_serves(
+    client, site, bake_root, fixed_token, django_capture_on_commit_callbacks
+):
+    article = publish(site, django_capture_on_commit_callbacks, headline="Ferry timetable changes")
+
+    for path in [article.get_absolute_url(), "/", *archive_paths(article)]:
+        served = client.get(path)
+        assert served.status_code == 200
+        assert baked(bake_root, path).read_bytes() == served.content, path
+    assert b"Ferry timetable changes" in baked(bake_root, "/").read_bytes()
+    assert baked(bake_root, "/feeds/rss/", name="index.rss").read_bytes() == client.get("/feeds/rss/").content
+    assert baked(bake_root, "/feeds/atom/", name="index.atom").read_bytes() == client.get("/feeds/atom/").content
+
+
+def test_drafts_and_scheduled_articles_are_not_baked_until_due(site, bake_root, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = make_article(site, publish=False, headline="Secret plan")
+    assert draft.pub_date is None
+    assert not any(b"Secret plan" in p.read_bytes() for p in generation(bake_root).rglob("index.*"))
+
+    baker = baking.Baker(bake_root)
+    due.bake_due(baker)  # the first run records its moment
+    soon = timezone.now() + timedelta(minutes=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduled = make_article(site, published_at=soon, headline="Budget day")
+    assert scheduled.status == Article.Status.SCHEDULED and not scheduled.is_published()
+    assert not baked(bake_root, scheduled.get_absolute_url()).exists()
+
+    # Time passes (no save happens when an article comes due), then cron runs --due.
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    due.bake_due(baking.Baker(bake_root))
+    assert b"Budget day" in baked(bake_root, scheduled.get_absolute_url()).read_bytes()
+    assert b"Budget day" in baked(bake_root, "/").read_bytes()
+
+
+def test_editing_a_byline_a_photo_credit_or_a_correction_rebakes_the_page(
+    client, site, bake_root, fixed_token, django_capture_on_commit_callbacks
+):
+    author = factories.AuthorFactory(name="Ann Ames")
+    photo = factories.ImageFactory(creator="Rui Costa", agency="AFP", distributor="")
+    article = publish(
+        site,
+        django_capture_on_commit_callbacks,
+        bylines=[BylineSpec(author=author)],
+        placements=[PlacementSpec(image=photo, role="lead")],
+    )
+    page = baked(bake_root, article.get_absolute_url())
+    assert b"Ann Ames" in page.read_bytes() and b"Rui Costa/AFP" in page.read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Ann Ames-Ward"
+        services.author_save(author=author)
+    assert b"Ann Ames-Ward" in page.read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.creator = "Rita Sousa"
+        photo.save()
+    assert b"Rita Sousa/AFP" in page.read_bytes() and b"Rui Costa" not in page.read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.correction_add(article=article, text="The vote was on Wednesday.")
+    assert b"The vote was on Wednesday." in page.read_bytes()
+    assert page.read_bytes() == client.get(article.get_absolute_url()).content
+
+
+def test_a_site_wide_notice_change_leaves_no_stale_article_page(
+    client, site, bake_root, fixed_token, django_capture_on_commit_callbacks
+):
+    articles = [publish(site, django_capture_on_commit_callbacks, slug=f"story-{n}") for n in range(3)]
+    bake_all()
+    before = generation(bake_root)
+    assert all(baked(bake_root, a.get_absolute_url()).exists() for a in articles)
+
+    notice = "We are temporarily suspending article commenting."
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sites_set_commenting(sites=[site], enabled=False, notice=notice)
+
+    assert generation(bake_root) != before  # a new generation: nothing stale is served
+    assert notice.encode() in baked(bake_root, "/").read_bytes() or b"Latest" in baked(bake_root, "/").read_bytes()
+    for article in articles:
+        file = baked(bake_root, article.get_absolute_url())
+        # Either baked again with the notice, or absent: nginx falls through to Django.
+        assert not file.exists() or notice.encode() in file.read_bytes()
+        assert notice in client.get(article.get_absolute_url()).content.decode()
+
+    bake_all()
+    for article in articles:
+        assert notice.encode() in baked(bake_root, article.get_absolute_url()).read_bytes()
+
+
+def test_withdrawing_bakes_the_410_page_in_place_of_the_article(
+    client, site, bake_root, django_capture_on_commit_callbacks
+):
+    article = publish(site, django_capture_on_commit_callbacks)
+    path = article.get_absolute_url()
+    assert baked(bake_root, path).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_withdraw(article=article, reason="Legal advice.")
+
+    gone = baked(bake_root, path, name="index.410.html")
+    assert not baked(bake_root, path).exists()
+    served = client.get(path)
+    assert served.status_code == 410
+    assert gone.read_bytes() == served.content
+    assert b"Legal advice." in gone.read_bytes()
+
+
+def test_a_renamed_slug_removes_the_old_page_so_django_answers_301(
+    client, site, bake_root, django_capture_on_commit_callbacks
+):
+    article = publish(site, django_capture_on_commit_callbacks, slug="old-name")
+    old = article.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_update(article=article, slug="new-name")
+    assert not baked(bake_root, old).exists()
+    assert baked(bake_root, article.get_absolute_url()).exists()
+    assert client.get(old).status_code == 301
+
+
+def test_only_the_pages_a_change_touches_are_rewritten(site, bake_root, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    changed = publish(site, django_capture_on_commit_callbacks, published_at=now - timedelta(days=40))
+    other = publish(site, django_capture_on_commit_callbacks, published_at=now - timedelta(days=1))
+    bake_all()
+    files = sorted(generation(bake_root).rglob("index.*"))
+    before = {f: (f.stat().st_ino, f.stat().st_mtime_ns) for f in files}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_update(article=changed, headline="Harbour city votes again")
+
+    after = {f: (f.stat().st_ino, f.stat().st_mtime_ns) for f in files}
+    untouched = [baked(bake_root, p) for p in [other.get_absolute_url(), *archive_paths(other)[:2]]]
+    for file in untouched:
+        assert after[file] == before[file], file
+    assert after[baked(bake_root, changed.get_absolute_url())] != before[baked(bake_root, changed.get_absolute_url())]
+    assert b"Harbour city votes again" in baked(bake_root, "/").read_bytes()
+    rewritten = [f for f in files if after[f] != before[f]]
+    assert len(rewritten) < len(files)
+
+
+def test_a_failed_bake_is_logged_and_never_breaks_the_save(
+    site, bake_root, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broken(domain, path):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(baking, "render", broken)
+    article = publish(site, django_capture_on_commit_callbacks)
+    assert Article.objects.get(pk=article.pk).is_published()
+    assert "Baking localhost" in caplog.text and "disk on fire" in caplog.text
+    assert not baked(bake_root, article.get_absolute_url()).exists()
+
+
+# --- Atomic files --------------------------------------------------------------------------
+
+
+def test_readers_never_see_a_partial_page_while_it_is_rewritten(tmp_path):
+    target = tmp_path / "page" / "index.html"
+    documents = [b"<!doctype html>" + bytes([65 + n]) * 2_000_000 + b"</html>" for n in range(2)]
+    store.write_atomic(target, documents[0])
+    seen, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            seen.append(target.read_bytes())
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for n in range(40):
+            store.write_atomic(target, documents[n % 2 == 0])
+    finally:
+        stop.set()
+        thread.join()
+    assert len(seen) > 5
+    assert all(data in documents for data in seen)
+    assert [p.name for p in target.parent.iterdir()] == ["index.html"]  # no temporary file left
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    target = tmp_path / "index.html"
+    store.write_atomic(target, b"old page")
+
+    def full_disk(fd, mode):
+        os.close(fd)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "fdopen", full_disk)
+    with pytest.raises(OSError):
+        store.write_atomic(target, b"new page")
+    assert target.read_bytes() == b"old page"
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+# --- What is never baked, and baking on a miss ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/preview/1/",
+        "/search/",
+        "/2025/01/02/story/rev/1/",
+        "/2025/01/02/story/timemap/",
+        "/authors/ann/",
+        "/sitemap.xml",
+        "/admin/",
+        "/2025/01/02/../",
+        "/2025/01/02/story",
+    ],
+)
+def test_other_pages_are_never_baked(db, path):
+    assert view_name(path) is None
+
+
+def test_a_miss_is_baked_unless_a_change_committed_meanwhile(
+    client, site, bake_root, monkeypatch, fixed_token, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(miss, "enabled", lambda: True)  # one process: its generations are coherent
+    article = make_article(site)  # no bake: its on-commit hooks are not run
+    path = article.get_absolute_url()
+
+    assert client.get(path + "?utm_source=x", HTTP_HOST="localhost").status_code == 200
+    assert not (bake_root / "localhost").exists()  # a query string is never baked
+    cache.clear()  # that page is in the page cache now; only fresh renders are baked
+    served = client.get(path, HTTP_HOST="localhost")
+    assert baked(bake_root, path).read_bytes() == served.content
+
+    # A change commits while a reader's page (made from the old row) is being rendered:
+    # that page is not kept, so nginx cannot serve it after the change.
+    other = make_article(site, slug="second-story")
+    request = client.get("/robots.txt", HTTP_HOST="localhost").wsgi_request
+    request.path = other.get_absolute_url()
+    request.site = site
+    ticket = miss.ticket(request)
+    stale = HttpResponse(b"<p>the old headline</p>", content_type="text/html; charset=utf-8")
+    services.article_update(article=other, headline="Changed meanwhile")  # bumps the generations
+    assert miss.store_page(request, stale, ticket) is False
+    assert not baked(bake_root, other.get_absolute_url()).exists()
+    fresh_ticket = miss.ticket(request)
+    assert miss.store_page(request, stale, fresh_ticket) is True  # nothing changed since this one
+
+
+# --- The command -----------------------------------------------------------------------------
+
+
+def test_bake_archive_command(site, bake_root, capsys, django_capture_on_commit_callbacks):
+    article = make_article(site)
+    call_command("bake_archive", "--all")
+    out = capsys.readouterr().out
+    assert "written" in out and " in " in out
+    assert baked(bake_root, article.get_absolute_url()).exists()
+    call_command("bake_archive", "--article", str(article.pk))
+    assert "unchanged" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="No article"):
+        call_command("bake_archive", "--article", "999999")
+    with pytest.raises(CommandError, match="No site"):
+        call_command("bake_archive", "--all", "--site", "999999")
+
+
+def test_bake_archive_refuses_to_run_with_baking_off(db):
+    with pytest.raises(CommandError, match="ARCHIVE_BAKE_ROOT"):
+        call_command("bake_archive", "--due")
+
+
+def test_each_site_has_its_own_tree(settings, site, bake_root, django_capture_on_commit_callbacks):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "coast.test"]
+    coast = Site.objects.create(domain="coast.test", name="Coastline")
+    SiteSettings.objects.create(site=coast)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(site, sites=[coast])
+    assert baked(bake_root, article.get_absolute_url(), host="coast.test").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_update(article=article, sites=[])  # no longer syndicated there
+    assert not baked(bake_root, article.get_absolute_url(), host="coast.test").exists()
+    assert baked(bake_root, article.get_absolute_url()).exists()
