@@ -283,8 +283,15 @@ def main(argv=None) -> int:
         for key, label in web_targets.LABELS.items():
             print(f"{key:<16} {label}")
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
-    result = run(args)
+    # Stop everything on Ctrl-C or kill, even when started in the background (where a shell
+    # leaves SIGINT ignored): the finally blocks stop the servers.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        result = run(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted: every server was stopped; nothing was written.", file=sys.stderr)
+        return 130
     print()
     print(web_report.summary(result))
     out = ROOT / "bench" / "results" / f"web-{result['dataset']}.json"

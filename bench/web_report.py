@@ -156,14 +156,23 @@ def _replace_block(text: str, name: str, body: str) -> str:
 
 
 def write_docs(result: dict) -> None:
-    """Replace this dataset's block (and the growth block) in docs/performance.md."""
+    """Replace this dataset's block (and the growth block) in docs/performance.md, with
+    charts in docs/charts/ when matplotlib is installed."""
+    from bench import web_charts
+
     text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
     if SECTION not in text:
         text = text.rstrip("\n") + f"\n\n{SECTION}\n\nSee bench/README.md for what is measured and how.\n"
     title = {"10k": "10,000 articles", "1m": "1,000,000 articles"}.get(result["dataset"], result["dataset"])
     body = f"### {title}\n\n{summary(result)}"
+    chart = web_charts.throughput(result)
+    if chart:
+        body += f"\n\n![Requests per second, {title}](charts/{chart.name})"
     text = _replace_block(text, result["dataset"], body)
     comparison = growth()
     if comparison:
-        text = _replace_block(text, "growth", "### Growth: 10,000 to 1,000,000 articles\n\n" + comparison)
+        small, large = (json.loads((RESULTS / f"web-{n}.json").read_text()) for n in ("10k", "1m"))
+        chart = web_charts.growth(small, large, GROWTH_KEYS)
+        image = f"\n\n![p99 at 10,000 and 1,000,000 articles](charts/{chart.name})" if chart else ""
+        text = _replace_block(text, "growth", "### Growth: 10,000 to 1,000,000 articles\n\n" + comparison + image)
     DOCS.write_text(text)
