@@ -142,12 +142,15 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-    types {{ text/html html; application/json json; text/css css; application/javascript js; }}
+    types {{
+        text/html html; application/json json; text/css css; application/javascript js;
+        application/rss+xml rss; application/atom+xml atom;
+    }}
     default_type application/octet-stream;
     sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
-    {upstream}
+    {http_extra}
     server {{
         listen 127.0.0.1:{port};
         server_name _;
@@ -159,10 +162,11 @@ http {{
 
 
 @contextlib.contextmanager
-def nginx(*, port: int, root: Path, locations: str = "location / { try_files $uri $uri/index.html =404; }",
-          upstream: str = "", workers: str = "auto", binary: str | None = None):  # fmt: skip
+def nginx(*, port: int, root: Path | str, locations: str = "location / { try_files $uri $uri/index.html =404; }",
+          http_extra: str = "", workers: str = "auto", binary: str | None = None):  # fmt: skip
     """Run nginx as our own process (no root-owned paths) serving ``root`` on ``port``.
-    ``locations`` and ``upstream`` are pasted into the server and http blocks. Run as root,
+    ``locations`` is pasted into the server block, ``http_extra`` (upstreams, maps) into the
+    http block. Run as root,
     nginx's workers are ``nobody``: ``root`` and its parents must be readable by all."""
     binary = binary or shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
@@ -171,7 +175,7 @@ def nginx(*, port: int, root: Path, locations: str = "location / { try_files $ur
         conf = Path(prefix) / "nginx.conf"
         conf.write_text(
             NGINX_CONF.format(
-                workers=workers, prefix=prefix, port=port, root=root, locations=locations, upstream=upstream
+                workers=workers, prefix=prefix, port=port, root=root, locations=locations, http_extra=http_extra
             )
         )
         log = Path(prefix) / "stdout.log"

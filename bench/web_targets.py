@@ -166,19 +166,59 @@ def bake_article(env: dict, plan: dict, root: Path) -> Path | None:
     return page if page.exists() else None
 
 
+# The baked pages' part of docs/deploy.md's nginx configuration, without TLS and gzip (wrk
+# asks for no compression, like the saved copy it is compared with).
+BAKED_HTTP = r"""
+    upstream newsroom_django { server 127.0.0.1:%(port)d; keepalive 32; }
+    map $http_cookie $newsroom_signed_in { default 0; "~(^|;)\s*sessionid=" 1; }
+    map $sent_http_content_type $newsroom_csp {
+        "~^text/html" "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+        default "";
+    }
+    map "$status $request_uri" $newsroom_memento_link {
+        "~^200 (?<article>/[0-9]{4}/[0-9]{2}/[0-9]{2}/[^/]+/)$" "<$scheme://$host${article}timegate/>; rel=\"timegate\", <$scheme://$host${article}timemap/>; rel=\"timemap\"; type=\"application/link-format\"";
+        default "";
+    }
+"""  # noqa: E501
+BAKED_HEADERS = """
+            add_header X-Frame-Options "DENY" always;
+            add_header X-Content-Type-Options "nosniff" always;
+            add_header Referrer-Policy "same-origin" always;
+            add_header Cross-Origin-Opener-Policy "same-origin" always;
+            add_header Content-Security-Policy $newsroom_csp always;
+            add_header Link $newsroom_memento_link always;
+            add_header Cache-Control "public, max-age=60" always;"""
+PROXY = """proxy_pass http://newsroom_django; proxy_http_version 1.1; proxy_set_header Connection "";
+            proxy_set_header Host $host; proxy_set_header X-Forwarded-Proto https;"""
+BAKED_LOCATIONS = f"""
+        charset utf-8;
+        charset_types text/html application/rss+xml application/atom+xml;
+        location / {{ {PROXY} }}
+        location ~ /$ {{
+            error_page 418 = @django;
+            error_page 410 /.newsroom-gone$uri;
+            if ($request_method !~ ^(GET|HEAD)$) {{ return 418; }}
+            if ($args != "") {{ return 418; }}
+            if ($newsroom_signed_in) {{ return 418; }}
+            if (-f $document_root$uri/index.410.html) {{ return 410; }}
+            try_files $uri/index.html $uri/index.rss $uri/index.atom @django;{BAKED_HEADERS}
+        }}
+        location ^~ /.newsroom-gone/ {{
+            internal;
+            rewrite ^/\\.newsroom-gone(/.*)$ $1index.410.html break;{BAKED_HEADERS}
+        }}
+        location @django {{ {PROXY} }}"""
+
+
 @contextlib.contextmanager
 def baked_nginx(root: Path, app: harness.Server):
-    """nginx serving the baked files as docs/deploy.md has it (``root <BAKE_ROOT>/$host/current``),
-    falling through to gunicorn for everything else."""
-    upstream = f"upstream app {{ server 127.0.0.1:{app.port}; keepalive 16; }}"
-    locations = (
-        "location / { try_files $uri $uri/index.html @app; }\n"
-        "        location @app { proxy_pass http://app; proxy_http_version 1.1;"
-        ' proxy_set_header Connection ""; proxy_set_header Host $host;'
-        " proxy_set_header X-Forwarded-Proto https; }"
-    )
+    """nginx serving the baked files as docs/deploy.md configures it
+    (``root <ARCHIVE_BAKE_ROOT>/$host/current``), falling through to gunicorn."""
     with harness.nginx(
-        port=harness.free_port(), root=f"{root}/$host/current", locations=locations, upstream=upstream
+        port=harness.free_port(),
+        root=f"{root}/$host/current",
+        locations=BAKED_LOCATIONS,
+        http_extra=BAKED_HTTP % {"port": app.port},
     ) as server:
         yield server
 
@@ -197,7 +237,9 @@ def publish_latency(plan: dict, server) -> float | None:
     headers = {"Host": plan["host"]}
     try:
         started = time.monotonic()
-        services.article_update(article=article, dek=marker, message="Benchmark: time to the baked page")
+        services.article_update(
+            article=article, dek=marker, substantive=False, message="Benchmark: time to the baked page"
+        )
         while time.monotonic() - started < 30:
             status, _, body = harness.fetch(url, headers)
             if status == 200 and marker.encode() in body:
@@ -206,5 +248,8 @@ def publish_latency(plan: dict, server) -> float | None:
         return None
     finally:
         services.article_update(
-            article=Article.objects.get(pk=article.pk), dek=original, message="Benchmark: edit undone"
+            article=Article.objects.get(pk=article.pk),
+            dek=original,
+            substantive=False,
+            message="Benchmark: edit undone",
         )
