@@ -3,9 +3,17 @@ with the bytes Django serves, atomically, incrementally; site-wide changes swap 
 generation; withdrawn articles get their 410 page; and a real nginx serves the tree with
 the configuration of docs/deploy.md, falling through to Django for the rest."""
 
+import contextlib
 import io
 import os
+import re
+import shutil
+import socket
+import subprocess
 import threading
+import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -349,3 +357,153 @@ def test_each_site_has_its_own_tree(settings, site, bake_root, django_capture_on
         services.article_update(article=article, sites=[])  # no longer syndicated there
     assert not baked(bake_root, article.get_absolute_url(), host="coast.test").exists()
     assert baked(bake_root, article.get_absolute_url()).exists()
+
+
+# --- A real nginx with docs/deploy.md's configuration -------------------------------------
+
+SAME_HEADERS = (
+    "Content-Type",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Link",
+)
+DEPLOY_MD = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+
+
+def nginx_blocks() -> dict[str, str]:
+    """The nginx files of docs/deploy.md, by the name printed before each block."""
+    text = DEPLOY_MD.read_text()
+    blocks = {}
+    for match in re.finditer(r"`(/etc/nginx/[^`]+\.conf)`[^\n]*:\n\n```nginx\n(.*?)```", text, re.S):
+        blocks[match.group(1)] = match.group(2)
+    return blocks
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_nginx(tmp_path: Path, bake_root: Path, upstream_port: int):
+    """nginx with docs/deploy.md's files: TLS lines dropped, a loopback port, our paths."""
+    conf = tmp_path / "nginx"
+    conf.mkdir()
+    port = free_port()
+    blocks = nginx_blocks()
+    names = {name: conf / Path(name).name for name in blocks}
+    for name, body in blocks.items():
+        lines = [line for line in body.splitlines() if not line.rstrip().endswith("# TLS")]
+        body = "\n".join(lines)
+        if name.endswith("newsroom.conf"):
+            body = body.replace("server_name ", f"listen 127.0.0.1:{port};\n    server_name localhost ", 1)
+            body = body.replace("/srv/newsroom/baked", str(bake_root))
+            body = body.replace("127.0.0.1:8000", f"127.0.0.1:{upstream_port}")
+        for other, path in names.items():
+            body = body.replace(other, str(path))
+        names[name].write_text(body)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's 0700 folders
+    temp = "".join(
+        f"    {kind}_temp_path {conf}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    main = conf / "main.conf"
+    main.write_text(
+        f"{user}worker_processes 1;\ndaemon off;\npid {conf}/nginx.pid;\nerror_log {conf}/error.log;\n"
+        "events { worker_connections 64; }\n"
+        f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+        f"    access_log off;\n{temp}    include {names['/etc/nginx/conf.d/newsroom.conf']};\n}}\n"
+    )
+    process = subprocess.Popen(  # noqa: S603
+        [shutil.which("nginx"), "-p", str(conf), "-c", str(main), "-e", str(conf / "error.log")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"nginx did not start: {process.stdout.read().decode()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def fetch(url: str, headers: dict | None = None):
+    request = urllib.request.Request(url, headers={"Host": "localhost", **(headers or {})})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+def test_nginx_serves_baked_pages_and_falls_through_to_django(live_server, bake_root, tmp_path, fixed_token):
+    site = Site.objects.get(pk=1)
+    SiteSettings.objects.get_or_create(site=site)
+    author = factories.AuthorFactory(name="Ann Ames", slug="ann-ames")
+    article = make_article(site, bylines=[BylineSpec(author=author)], headline="Harbour reopens")  # baked on commit
+    withdrawn = make_article(site, slug="taken-down")
+    services.article_withdraw(article=withdrawn, reason="Legal advice.")
+    page = baked(bake_root, article.get_absolute_url())
+    gone = baked(bake_root, withdrawn.get_absolute_url(), name="index.410.html")
+    assert page.exists() and gone.exists()
+    bake_root.chmod(0o755)
+
+    upstream = int(live_server.url.rsplit(":", 1)[1])
+    with running_nginx(tmp_path, bake_root, upstream) as nginx:
+        status, headers, body = fetch(nginx + article.get_absolute_url())
+        assert status == 200
+        assert body == page.read_bytes()
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        _, django_headers, django_body = fetch(live_server.url + article.get_absolute_url())
+        for name in SAME_HEADERS:  # the security headers, CSP, type and Memento link Django sends
+            assert headers[name] == django_headers[name], name
+        assert body == django_body
+        assert headers["Cache-Control"] == "public, max-age=60"  # nginx's, not Django's 300
+        etag = headers["ETag"]
+        assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', etag)  # made by nginx from the file
+
+        status, headers, _ = fetch(nginx + article.get_absolute_url(), {"If-None-Match": etag})
+        assert status == 304
+        status, headers, _ = fetch(nginx + article.get_absolute_url(), {"Accept-Encoding": "gzip"})
+        assert headers["Content-Encoding"] == "gzip"
+
+        status, headers, body = fetch(nginx + "/feeds/rss/")
+        assert status == 200 and headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+        assert body == baked(bake_root, "/feeds/rss/", name="index.rss").read_bytes()
+        assert "Content-Security-Policy" not in headers  # as Django: HTML pages only
+
+        status, headers, body = fetch(nginx + withdrawn.get_absolute_url())
+        assert status == 410
+        assert body == gone.read_bytes() and b"Legal advice." in body
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+
+        # Not baked: Django answers through the proxy (its ETag is a hash of the bytes;
+        # nginx's is "mtime-size").
+        status, headers, body = fetch(nginx + "/authors/ann-ames/")
+        assert status == 200 and b"Harbour reopens" in body
+        assert re.fullmatch(r'"[0-9a-f]{32}"', headers["ETag"])
+        status, headers, body = fetch(nginx + article.get_absolute_url() + "?utm_source=feed")
+        assert status == 200 and re.fullmatch(r'"[0-9a-f]{32}"', headers["ETag"])
+        status, headers, _ = fetch(nginx + "/2020/01/01/no-such-story/")
+        assert status == 404
+
+        # A site-wide notice: the new generation has no article page yet, so nginx falls
+        # through to Django, which shows the notice; the front page is baked again at once.
+        notice = "We are temporarily suspending article commenting."
+        services.sites_set_commenting(sites=[site], enabled=False, notice=notice)
+        status, headers, body = fetch(nginx + article.get_absolute_url())
+        assert status == 200 and notice.encode() in body
+        status, headers, body = fetch(nginx + "/")
+        assert status == 200 and re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])
