@@ -208,7 +208,9 @@ def test_con_05_every_edit_is_one_revision_and_restore_is_exact(site, admin_user
     edits = 0
     for n in range(3):  # over the API
         etag = api.get(url)["ETag"]
-        response = api.patch(url, {"dek": f"API edit {n}", "body": f"<p>Body {n}</p>"}, format="json", HTTP_IF_MATCH=etag)
+        response = api.patch(
+            url, {"dek": f"API edit {n}", "body": f"<p>Body {n}</p>"}, format="json", HTTP_IF_MATCH=etag
+        )
         assert response.status_code == 200
         edits += 1
     session = admin_session(admin_user)
@@ -240,9 +242,11 @@ def test_con_05_revision_diff_view_escapes_html(site, admin_user):
     article = factories.draft_article(site=site, headline="Plain headline")
     hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script>'
     services.article_update(article=article, headline=hostile, dek=hostile)
-    page = admin_session(admin_user).get(
-        reverse("admin:articles_article_revision_diff", args=[article.pk, 1, 2])
-    ).content.decode()
+    page = (
+        admin_session(admin_user)
+        .get(reverse("admin:articles_article_revision_diff", args=[article.pk, 1, 2]))
+        .content.decode()
+    )
     assert "<script>alert(2)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(2)" in page
     assert "&lt;img" in page

@@ -22,7 +22,6 @@ from tests.test_admin import add_row, form_data
 from .dbstate import db_unchanged
 from .test_con import content_sha256
 
-
 CREDITED = {"alt_text": "Boats at the quay", "creator": "Ana Ribeiro", "agency": "AFP"}
 
 
@@ -182,12 +181,16 @@ def test_con_07_upload_with_a_failing_database_write_leaves_no_file(editor, sett
 def test_con_07_files_of_a_rolled_back_transaction_are_removed(site, settings, django_capture_on_commit_callbacks):
     """An image stored inside a larger transaction (an import: photos, then the article) that
     fails later: the row and the file go; renditions, made only on commit, were never made."""
-    with db_unchanged(), django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(DatabaseError), transaction.atomic():
-            image = factories.image_with_file(caption="Imported photo")
-            assert Path(image.file.path).exists()
-            factories.draft_article(site=site, images=[image])
-            raise DatabaseError("injected after the article and its photo")
+    with (
+        db_unchanged(),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+    ):
+        image = factories.image_with_file(caption="Imported photo")
+        assert Path(image.file.path).exists()
+        factories.draft_article(site=site, images=[image])
+        raise DatabaseError("injected after the article and its photo")
     assert callbacks == []  # rolled back: nothing left to run on commit
     assert media_files(settings) == []
 
