@@ -75,7 +75,12 @@ def get_many(keys: list[str]) -> dict:
 
 def set_many(entries: dict) -> None:
     seconds = timeout()
-    if entries and seconds > 0:
+    if not entries or seconds <= 0:
+        return
+    if len(entries) == 1:
+        [(key, value)] = entries.items()
+        cache.set(key, value, seconds)
+    else:
         cache.set_many(entries, seconds)
 
 

@@ -6,33 +6,43 @@ Every public page goes through ``pagecache.archive_page`` (page cache, ETag, 304
 long the page stays true (``set_freshness``): until the next scheduled article of the site
 is due on lists, until a commenting suspension ends on an article.
 
-Query budget (pinned in tests/test_views.py): an article page runs 6 queries whatever the
-number of bylines, photos and corrections; a list page 6.
+Article pages render their article's parts (meta tags, the ``<article>`` element,
+structured data) through the fragment cache (``articles/fragments.py``), keyed on the
+article's version and on everything else those parts show; comments and the commenting
+state are computed on every request.
+
+Query budget (pinned in tests/test_query_counts.py): an article page runs 1 query on a
+fragment hit, 5 on a miss, plus 1 for its comments when it has any, whatever the number
+of bylines, photos and corrections; a list page 6.
 """
 
+import functools
+import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DateField, IntegerField, Q, Subquery, Value, When
+from django.db.models import Count, DateField, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, Trunc
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
 
 from comments.forms import CommentForm
 
-from . import jsonld, memento
+from . import fragments, jsonld, memento
 from .commenting import comments_state
-from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag
+from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag, listing_prefetches
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
 from .search import search_articles
 from .sites import site_settings_for_request
@@ -104,18 +114,28 @@ def shown_parts_changed_at(articles) -> datetime | None:
 # --- Article pages ---------------------------------------------------------------------
 
 
+@functools.cache
+def _articles_with_page_relations():
+    """The base queryset of article pages, built once per process: building and compiling
+    the ORM query was a third of an uncached page's CPU time (docs/performance.md)."""
+    return Article.objects.select_related("site", "site__settings", "section").with_comment_count()
+
+
 def _article_at(site, pub_date: date, slug: str) -> Article | None:
     """The article of ``site`` (its own first, then one syndicated to it) at this URL,
-    whatever its status, with everything its page shows (5 queries)."""
-    return (
-        Article.objects.for_site(site)
-        .filter(pub_date=pub_date, slug=slug)
-        .with_listing_relations()
-        .with_comment_count()
-        .prefetch_related("corrections")
-        .order_by(Case(When(site=site, then=Value(0)), default=Value(1), output_field=IntegerField()), "-pk")
-        .first()
+    whatever its status, with its site, settings, section and approved comment count (1
+    query, 2 for a syndicated copy; its bylines, photos, tags and corrections are loaded
+    on a fragment miss)."""
+    candidates = list(_articles_with_page_relations().filter(pub_date=pub_date, slug=slug).order_by("-pk"))
+    own = next((article for article in candidates if article.site_id == site.pk), None)
+    if own is not None or not candidates:
+        return own
+    syndicated = set(
+        Article.sites.through.objects.filter(site=site, article_id__in=[a.pk for a in candidates]).values_list(
+            "article_id", flat=True
+        )
     )
+    return next((article for article in candidates if article.pk in syndicated), None)
 
 
 def _moved(site, pub_date: date, slug: str):
@@ -162,7 +182,9 @@ def _article_freshness(article: Article, site_settings: SiteSettings, now: datet
     return seconds_until(min(moments), now) if moments else None
 
 
-def _article_last_modified(article: Article, site_settings: SiteSettings, now: datetime) -> datetime | None:
+def _article_last_modified(
+    article: Article, site_settings: SiteSettings, now: datetime, parts_changed_at: datetime | None
+) -> datetime | None:
     """The last change of anything the article page shows, including the moments it
     changed by itself (a suspension that ended, comments that closed)."""
     passed = []
@@ -177,7 +199,7 @@ def _article_last_modified(article: Article, site_settings: SiteSettings, now: d
         article.published_at,
         article.embargo_until,
         site_settings.updated_at,
-        shown_parts_changed_at([article]),
+        parts_changed_at,
         *passed,
     )
 
@@ -191,18 +213,32 @@ def _canonical_url(request, article: Article) -> str:
 
 
 COMMENTS_ON_PAGE = 50
+# What the article page shows of an article's relations (prefetched on a fragment miss).
+ARTICLE_PAGE_PREFETCHES = (*listing_prefetches(), "corrections")
 
 
-def article_context(request, article: Article, site_settings: SiteSettings, *, now: datetime) -> dict:
-    """Everything the article template shows, computed without a query."""
-    comments = comments_state(article, site_settings=site_settings, now=now)
+def article_fragments(request, article: Article, site_settings: SiteSettings) -> dict:
+    """Render the parts of the article page that change only when the article, what it
+    shows (authors, photos, tags, section) or the site's settings change: the meta tags,
+    the ``<article>`` element (in the site's time zone) and the structured data without
+    its per-reader parts. Needs the relations loaded (``ARTICLE_PAGE_PREFETCHES``)."""
     canonical = _canonical_url(request, article)
-    page_url = site_url(request, article.get_absolute_url()) if article.pub_date else canonical
     photos = photo_placements(article)
-    discussion_url = f"{page_url}#comments" if comments.is_open else None
-    # The first page of approved comments (1 query; more at comments:list).
-    shown_comments = list(article.comments.approved()[:COMMENTS_ON_PAGE]) if comments.is_visible else []
-    comment_count = getattr(article, "approved_comment_count", len(shown_comments))
+    context = {
+        "request": request,
+        "article": article,
+        "site_name": site_settings.publisher_name or request.site.name,
+        "canonical_url": canonical,
+        "lead": photos.lead,
+        "share_image": photos.lead if photos.lead is not None and photos.lead.image.file else None,
+        "byline_sentences": byline_text(article.bylines.all()),
+        "tags": list(article.tags.all()),
+        "corrections": list(article.corrections.all()),
+        "is_updated": bool(article.updated_at and article.published_at and article.updated_at > article.published_at),
+    }
+    meta = render_to_string("articles/_article_meta.html", context)
+    with timezone.override(zoneinfo.ZoneInfo(site_settings.time_zone or "UTC")):
+        main = render_to_string("articles/_article_main.html", context)
     structured = jsonld.news_article(
         article,
         url=canonical,
@@ -210,27 +246,81 @@ def article_context(request, article: Article, site_settings: SiteSettings, *, n
         site_settings=site_settings,
         site_name=request.site.name,
         tz=site_settings.tzinfo,
-        discussion_url=discussion_url,
     )
+    return {
+        "meta": meta,
+        "main": main,
+        "structured": structured,
+        "parts_changed_at": shown_parts_changed_at([article]),
+    }
+
+
+def cached_article_fragments(request, article: Article, site_settings: SiteSettings) -> dict:
+    """``article_fragments`` from the fragment cache (``articles/fragments.py``); on a miss
+    the relations are prefetched (4 queries) and the parts rendered and stored."""
+    key = fragments.key(
+        "page",
+        article,
+        request,
+        fragments.generation(),
+        request.site.name,
+        site_settings.version,
+        site_settings.updated_at.isoformat() if site_settings.updated_at else "",
+    )
+    entry = fragments.get_many([key]).get(key)
+    if entry is None:
+        fragments.prefetch_missing([article], ARTICLE_PAGE_PREFETCHES)
+        entry = article_fragments(request, article, site_settings)
+        fragments.set_many({key: entry})
+    return entry
+
+
+def article_context(
+    request, article: Article, site_settings: SiteSettings, *, now: datetime, parts: dict | None = None
+) -> dict:
+    """Everything the article template shows: the cacheable ``parts`` (``article_fragments``;
+    rendered here when not given, from the article's prefetched relations) and what changes
+    per reader or with time (commenting state, comments, form)."""
+    if parts is None:
+        parts = article_fragments(request, article, site_settings)
+    comments = comments_state(article, site_settings=site_settings, now=now)
+    canonical = _canonical_url(request, article)
+    page_url = site_url(request, article.get_absolute_url()) if article.pub_date else canonical
+    # The first page of approved comments (1 query; more at comments:list).
+    # No query when the count (annotated with the article) says there is none.
+    counted = getattr(article, "approved_comment_count", None)
+    shown_comments = (
+        list(article.comments.approved()[:COMMENTS_ON_PAGE]) if comments.is_visible and counted != 0 else []
+    )
+    comment_count = len(shown_comments) if counted is None else counted
+    structured = dict(parts["structured"])
+    if comments.is_open:
+        structured["discussionUrl"] = f"{page_url}#comments"
+    if comments.is_visible:
+        structured["commentCount"] = comment_count
     return page_context(
         request,
         site_settings,
         article=article,
         comments=comments,
-        canonical_url=canonical,
-        page_url=page_url,
-        lead=photos.lead,
-        share_image=photos.lead if photos.lead is not None and photos.lead.image.file else None,
-        byline_sentences=byline_text(article.bylines.all()),
-        tags=list(article.tags.all()),
-        corrections=list(article.corrections.all()),
-        is_updated=bool(article.updated_at and article.published_at and article.updated_at > article.published_at),
-        jsonld=jsonld.script_tag({**structured, "commentCount": comment_count} if comments.is_visible else structured),
+        fragments={"meta": mark_safe(parts["meta"]), "main": mark_safe(parts["main"])},  # noqa: S308 - rendered templates
+        jsonld=jsonld.script_tag(structured),
         shown_comments=shown_comments,
         comment_count=comment_count,
         more_comments=comment_count > len(shown_comments),
         comment_form=CommentForm(article_id=article.pk) if comments.is_open else None,
     )
+
+
+def _request_site_settings(request, article: Article) -> SiteSettings:
+    """The request's site settings: read with the article (same query, so fresh) when the
+    article belongs to the request's site, else one query."""
+    if article.site_id == request.site.pk:
+        try:
+            return article.site.settings
+        except SiteSettings.DoesNotExist:
+            return SiteSettings(site_id=request.site.pk)
+    return site_settings_for_request(request)
 
 
 @require_safe
@@ -253,16 +343,17 @@ def article_detail(request, year: int, month: int, day: int, slug: str):
             context = page_context(request, site_settings_for_request(request), article=tombstone)
             return render(request, "articles/withdrawn.html", context, status=410)
         return redirect
-    site_settings = site_settings_for_request(request)
+    site_settings = _request_site_settings(request, article)
     if article.status == Article.Status.WITHDRAWN:
         context = page_context(request, site_settings, article=article)
         response = render(request, "articles/withdrawn.html", context, status=410)
         return set_last_modified(response, latest(article.modified_at, site_settings.updated_at))
+    parts = cached_article_fragments(request, article, site_settings)
     response = render(
-        request, "articles/article_detail.html", article_context(request, article, site_settings, now=now)
+        request, "articles/article_detail.html", article_context(request, article, site_settings, now=now, parts=parts)
     )
     response["Link"] = memento.original_links(request, article)  # RFC 7089: the original's TimeGate/TimeMap
-    set_last_modified(response, _article_last_modified(article, site_settings, now))
+    set_last_modified(response, _article_last_modified(article, site_settings, now, parts["parts_changed_at"]))
     return set_freshness(response, _article_freshness(article, site_settings, now))
 
 
@@ -306,7 +397,7 @@ def article_preview(request, pk: int):
     site_settings = SiteSettings.objects.filter(site_id=article.site_id).first() or SiteSettings(
         site_id=article.site_id
     )
-    context = article_context(request, article, site_settings, now=timezone.now())
+    context = article_context(request, article, site_settings, now=timezone.now())  # fragments never cached
     context["preview"] = True
     response = render(request, "articles/article_detail.html", context)
     response["Cache-Control"] = "private, no-store"

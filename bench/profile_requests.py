@@ -163,8 +163,8 @@ def endpoints() -> dict[str, tuple[str, dict]]:
     }
 
 
-def timed(client: Client, path: str, n: int, uncached: bool, cold: bool) -> tuple[float, int, int]:
-    """ms per request, queries of one request, bytes. ``uncached``: the page cache is off
+def timed(client: Client, path: str, n: int, uncached: bool, cold: bool) -> tuple[float, float, int, int]:
+    """Wall ms and CPU ms (this process) per request, queries of one request, bytes. ``uncached``: the page cache is off
     (as the benchmark's "cache bypassed"); ``cold``: the whole cache is emptied before each
     request (fragments too)."""
     from django.conf import settings
@@ -181,16 +181,17 @@ def timed(client: Client, path: str, n: int, uncached: bool, cold: bool) -> tupl
         queries = []
         with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
             client.get(path)
-        spent = 0.0
+        spent = cpu = 0.0
         for _ in range(n):
             if cold:
                 cache.clear()
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             client.get(path)
             spent += time.perf_counter() - began
+            cpu += time.process_time() - began_cpu
     finally:
         settings.ARCHIVE_PAGES = saved
-    return spent / n * 1000, len(queries), len(response.content)
+    return spent / n * 1000, cpu / n * 1000, len(queries), len(response.content)
 
 
 def main() -> None:
@@ -206,7 +207,7 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
     found = endpoints()
     names = [args.profile] if args.profile else (args.only or list(found))
-    print(f"{'endpoint':18} {'ms/req':>8} {'queries':>8} {'bytes':>8}   ({connection.vendor}, n={args.n})")
+    print(f"{'endpoint':18} {'ms/req':>8} {'cpu ms':>8} {'queries':>8} {'bytes':>8}   ({connection.vendor}, n={args.n})")
     for name in names:
         path, options = found[name]
         uncached = options.get("uncached", False)
@@ -219,8 +220,8 @@ def main() -> None:
             timed(client, path, args.n, uncached, args.cold)
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
-        ms, queries, size = timed(client, path, args.n, uncached, args.cold)
-        print(f"{name:18} {ms:8.2f} {queries:8d} {size:8d}")
+        ms, cpu, queries, size = timed(client, path, args.n, uncached, args.cold)
+        print(f"{name:18} {ms:8.2f} {cpu:8.2f} {queries:8d} {size:8d}")
     reset_queries()
 
 

@@ -364,6 +364,11 @@ ARCHIVE_PAGES = {
     # also dropped when the content changes and expire early when a scheduled article or
     # a commenting suspension is due.
     "PAGE_CACHE_TIMEOUT": setting("ARCHIVE_PAGE_CACHE_TIMEOUT", default=3600 if _SHARED_CACHE else 60, cast=int),
+    # Fragment cache lifetime in seconds (articles/fragments.py: an article's rendered parts and
+    # API JSON, keyed on its version); 0 turns it off. Independent of the page cache.
+    "FRAGMENT_CACHE_TIMEOUT": setting(
+        "ARCHIVE_FRAGMENT_CACHE_TIMEOUT", default=3600 if _SHARED_CACHE else 60, cast=int
+    ),
     # Part of every page cache key: change it to drop all cached pages after a template change.
     "PAGE_CACHE_VERSION": setting("ARCHIVE_PAGE_CACHE_VERSION", default="1"),
     # Items in the RSS and Atom feeds.

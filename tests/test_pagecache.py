@@ -83,7 +83,9 @@ def test_stale_conditional_requests_get_the_page(client, article, page):
 
 @pytest.fixture
 def no_page_cache(settings):
-    settings.ARCHIVE_PAGES = {**settings.ARCHIVE_PAGES, "PAGE_CACHE_TIMEOUT": 0}
+    # The tests using this write with queryset.update() (no signals): turn the fragment
+    # cache off too (edits through the services: tests/test_fragments.py).
+    settings.ARCHIVE_PAGES = {**settings.ARCHIVE_PAGES, "PAGE_CACHE_TIMEOUT": 0, "FRAGMENT_CACHE_TIMEOUT": 0}
 
 
 def later(model, obj, field, minutes=5):
