@@ -24,7 +24,7 @@ def render_comment(text: str) -> str:
     return nh3.clean(
         html,
         tags=COMMENT_TAGS,
-        attributes=COMMENT_ATTRIBUTES,
+        attributes={"*": set(), **COMMENT_ATTRIBUTES},  # "*": no lang or title (nh3's default) anywhere
         url_schemes={"http", "https"},
         link_rel="nofollow ugc noopener",
         strip_comments=True,
