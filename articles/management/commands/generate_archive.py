@@ -1,0 +1,103 @@
+"""``manage.py generate_archive --articles N [--sites K] [--seed S] [--append] [--jobs J]``:
+fill the database with a realistic, deterministic archive for benchmarks.
+
+Output depends only on the seed, N, K and the anchor date (``--until``, today by default):
+two runs with the same values write the same rows, ids included. The articles table must
+be empty unless ``--append`` is given; appending continues the ids after the largest ones
+and keeps every URL unique. Nothing is written when the command refuses.
+"""
+
+import os
+import time
+from collections import Counter
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from articles.generate import load, plan, setup
+from articles.models import Article
+from articles.progress import Progress
+
+STATUSES = ("published", "scheduled", "draft", "withdrawn")
+ROW_LABELS = (
+    ("article", "articles"), ("revision", "revisions"), ("byline", "bylines"), ("image", "images"),
+    ("placement", "placements"), ("tag", "article tags"), ("site", "syndications"), ("correction", "corrections"),
+)  # fmt: skip
+
+
+class BatchProgress(Progress):
+    def add(self, counts: Counter) -> None:
+        for status in STATUSES:
+            self.counts[status] += counts.get(status, 0)
+        self._tick()
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a deterministic archive of N articles (with bylines, photos, tags, revisions and "
+        "corrections) over 20 years, for benchmarks. Refuses a non-empty archive unless --append."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--articles", type=positive, required=True, help="How many articles to make.")
+        parser.add_argument("--sites", type=positive, default=2, help="How many sites (1–5, default 2).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=None,
+            help="Last day of the archive, YYYY-MM-DD (default today, UTC); scheduled articles come after it.",
+        )
+        parser.add_argument("--append", action="store_true", help="Add to an archive that already has articles.")
+        parser.add_argument(
+            "--jobs",
+            type=positive,
+            default=None,
+            help="Batches generated and stored at once, each by its own process and connection "
+            "(PostgreSQL only; default: one per CPU, at most 4).",
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        count, sites = options["articles"], options["sites"]
+        if sites > len(setup.w.SITES):
+            raise CommandError(f"--sites must be between 1 and {len(setup.w.SITES)}.")
+        existing = Article.objects.count()
+        if existing and not options["append"]:
+            raise CommandError(
+                f"The database already has {existing} articles; nothing was written. "
+                "Use an empty database, or --append to add to it."
+            )
+        load.check_columns()
+        if options["jobs"] is None:
+            options["jobs"] = min(4, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+        ctx = setup.build_context(
+            seed=options["seed"], count=count, sites=sites, anchor=plan.anchor_for(options["until"])
+        )
+        pool = setup.sentence_pool(ctx)
+        batches = plan.batches(ctx)
+        self.stdout.write(
+            f"Generating {count} articles on {len(ctx.sites)} sites, {ctx.first_day} to {ctx.anchor.date()} "
+            f"(+{plan.FUTURE_DAYS} days scheduled), seed {ctx.seed}, {len(batches)} batches, "
+            f"{len(ctx.persons)} people, {len(ctx.tags)} tags, {len(ctx.pictures)} shared pictures "
+            f"({connection.vendor}, {options['jobs']} job(s))."
+        )
+        progress = BatchProgress(stream=self.stdout, total=count, statuses=STATUSES, noun="articles")
+        totals: Counter = Counter()
+        for counts in load.run_batches(ctx, pool, batches, append=options["append"], jobs=options["jobs"]):
+            totals.update(counts)
+            progress.add(counts)
+        progress.close()
+        self.stdout.write("Resetting sequences and analysing tables…")
+        load.finish()
+        rows = ", ".join(f"{totals[f'rows:{key}']} {label}" for key, label in ROW_LABELS)
+        states = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
+        self.stdout.write(self.style.SUCCESS(f"Generated {rows} ({states}) in {time.monotonic() - started:.1f} s."))
