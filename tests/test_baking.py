@@ -234,6 +234,49 @@ def test_a_failed_bake_is_logged_and_never_breaks_the_save(
     assert not baked(bake_root, article.get_absolute_url()).exists()
 
 
+def test_approving_a_comment_rebakes_the_page_with_it_and_its_count(
+    site, bake_root, django_capture_on_commit_callbacks
+):
+    from comments import services as comments
+
+    article = publish(site, django_capture_on_commit_callbacks)
+    comment = comments.comment_post(
+        article=article, display_name="Rosa", body="Trams at last!", client_address="192.0.2.1"
+    )
+    page = baked(bake_root, article.get_absolute_url())
+    assert b"Trams at last!" not in page.read_bytes()  # pending: not shown, not baked
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.comments_moderate(comments=[comment], status="approved")
+    assert b"Trams at last!" in page.read_bytes()
+
+
+def test_due_rebakes_pages_whose_comment_form_ages_and_deletes_old_generations(
+    site, bake_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    article = publish(site, django_capture_on_commit_callbacks)
+    page = baked(bake_root, article.get_absolute_url())
+    assert b'name="token"' in page.read_bytes()  # commenting is open: the form carries a token
+    inode = page.stat().st_ino
+
+    due.bake_due(baking.Baker(bake_root))
+    assert page.stat().st_ino == inode  # not due yet
+
+    later = time.time() + 4 * 3600  # past half the token's 6-hour life
+    monkeypatch.setattr(due.time, "time", lambda: later)
+    due.bake_due(baking.Baker(bake_root))
+    assert page.stat().st_ino != inode  # baked again, with a fresh token
+
+    old = generation(bake_root)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.site_settings_update(site_settings=SiteSettings.objects.get(site=site), publisher_name="The Courier")
+    assert generation(bake_root) != old and old.exists()
+    monkeypatch.setattr(due, "KEEP_OLD", 0)
+    due.bake_due(baking.Baker(bake_root))
+    assert not old.exists()
+    assert sorted(p.name for p in (bake_root / "localhost").glob("g-*")) == [generation(bake_root).name]
+    assert baked(bake_root, article.get_absolute_url()).exists()  # refilled: among the newest
+
+
 # --- Atomic files --------------------------------------------------------------------------
 
 
