@@ -125,7 +125,8 @@ def content_rows() -> dict[str, int]:
     labels = [m for m in backed_up_models() if m._meta.app_label in {"articles", "comments"}]
     labels = [m for m in labels if m._meta.label_lower != "articles.sitesettings"]
     labels.append(apps.get_model("auth", "User"))
-    counts = {m._meta.label_lower: m._base_manager.count() for m in labels}
+    tables = set(connection.introspection.table_names())
+    counts = {m._meta.label_lower: m._base_manager.count() for m in labels if m._meta.db_table in tables}
     return {label: n for label, n in counts.items() if n}
 
 
@@ -349,7 +350,6 @@ def restore_archive(folder: Path, *, force: bool = False, media: bool = True) ->
     database = manifest["database"]
     if database["format"] == "pg_dump" and connection.vendor != "postgresql":
         raise BackupError("This archive holds a PostgreSQL dump; restore it into PostgreSQL.")
-    call_command("migrate", verbosity=0, interactive=False)
     in_use = content_rows()
     if in_use and not force:
         listed = ", ".join(f"{label} {n}" for label, n in sorted(in_use.items()))
@@ -360,6 +360,7 @@ def restore_archive(folder: Path, *, force: bool = False, media: bool = True) ->
 
     report = ArchiveReport(folder=folder, database=database["format"])
     started = timezone.now().timestamp()
+    call_command("migrate", verbosity=0, interactive=False)  # an empty database gets its tables
     if database["format"] == "pg_dump":
         _run([
             "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",

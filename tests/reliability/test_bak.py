@@ -170,7 +170,7 @@ def test_bak_02_media_manifest_restores_every_file(seeded, tmp_path, settings):
     source_root = Path(settings.MEDIA_ROOT)
     assert media_problems(source_root) == {"missing": [], "orphans": []}
     started = time.perf_counter()
-    archive = backup_create(tmp_path / "archive", database_format="dumpdata").folder
+    archive = backup_create(tmp_path / "archive").folder
     manifest = read_manifest(archive)
     empty = tmp_path / "restored-media"
     settings.MEDIA_ROOT = str(empty)
@@ -193,7 +193,7 @@ def small_archive(db):
 
 
 def test_bak_02_restore_refuses_a_damaged_archive_and_writes_nothing(small_archive, tmp_path, settings):
-    archive = backup_create(tmp_path / "archive", database_format="dumpdata").folder
+    archive = backup_create(tmp_path / "archive").folder
     photo = next((archive / MEDIA).rglob("*.jpg"))
     photo.write_bytes(photo.read_bytes()[:-10] + b"0123456789")
     (archive / MEDIA / "stray.txt").write_text("not in the manifest")
@@ -208,7 +208,7 @@ def test_bak_02_restore_refuses_a_damaged_archive_and_writes_nothing(small_archi
 
 
 def test_bak_02_restore_refuses_a_database_in_use(small_archive, tmp_path):
-    archive = backup_create(tmp_path / "archive", database_format="dumpdata", media=False).folder
+    archive = backup_create(tmp_path / "archive", media=False).folder
     with db_unchanged(), pytest.raises(Exception, match=r"already holds content \(.*articles.article 50"):
         call_command("restore", str(archive))
 
