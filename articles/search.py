@@ -1,11 +1,21 @@
 """Article search for `q=`: PostgreSQL full-text search on its GIN index, a plain
 substring match elsewhere (SQLite, for development)."""
 
+import re
+
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 MAX_TERMS = 12
+
+
+def websearch_text(query: str) -> str:
+    """``query`` reduced to what ``websearch_to_tsquery`` reads (words, quotes, ``-`` and
+    ``or``), at most ``MAX_TERMS`` words: PostgreSQL fails with "tsquery stack too small" on
+    a run of 33 or more ``-`` operators, so runs collapse to one and bare operators go."""
+    text = re.sub(r"-{2,}", "-", re.sub(r"[^\w\s\"-]", " ", query))
+    return " ".join([token for token in text.split() if re.search(r"\w", token)][:MAX_TERMS])
 
 
 def search_articles(queryset: QuerySet, query: str) -> QuerySet:
@@ -23,6 +33,9 @@ def search_articles(queryset: QuerySet, query: str) -> QuerySet:
 
         config = settings.NEWSROOM["SEARCH_CONFIG"]
         vector = SearchVector("headline", "dek", "body", config=config)
+        query = websearch_text(query)
+        if not query:
+            return queryset
         search_query = SearchQuery(query, config=config, search_type="websearch")
         return queryset.annotate(search=vector).filter(search=search_query)
     for term in query.split()[:MAX_TERMS]:

@@ -11,11 +11,14 @@ start-up script is a separate same-origin file); only their styles may be inline
 their widgets set ``style`` attributes.
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import BadRequest, DisallowedHost
+from django.http import Http404, JsonResponse
 from django.http.request import split_domain_port, validate_host
+
+NUL_MESSAGE = "Null characters are not allowed."
 
 INLINE_STYLE_PREFIXES = ("/admin/", "/api/")
 
@@ -82,4 +85,33 @@ class HostHeaderMiddleware:
                 domain, _port = split_domain_port(value.strip())
                 if not domain or not validate_host(domain, allowed):
                     raise DisallowedHost(f"Invalid X-Forwarded-Host header: {value.strip()!r}.")
+        return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """Refuse (400) a NUL character in the path, the query string or any header.
+
+    PostgreSQL cannot store or compare text containing NUL (``\x00``): left to reach a query,
+    it is a 500 wherever a value meets the database (slugs in paths, filters, search, cursors).
+    No legitimate URL or header carries one, so it is refused here once for every view: 400
+    for the query string (under /api/ as ``{"param": ["Null characters are not allowed."]}``)
+    and headers, 404 for a path. API bodies are checked by ``articles.api.parsers``; forms
+    refuse NUL in their text fields.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in query or "%00" in query:
+            names = sorted({name for name, value in parse_qsl(query, keep_blank_values=True) if "\x00" in name + value})
+            if request.path.startswith("/api/"):  # the API's own shape: {"field": ["message"]}
+                return JsonResponse({name: [NUL_MESSAGE] for name in names} or {"detail": NUL_MESSAGE}, status=400)
+            raise BadRequest(f"NUL characters are not allowed in the address ({', '.join(names)}).")
+        if "\x00" in request.path_info:  # no resource has such a name
+            raise Http404("NUL characters are not allowed in the address.")
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                raise BadRequest("NUL characters are not allowed in headers.")
         return self.get_response(request)
