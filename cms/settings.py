@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 400 for a Host or X-Forwarded-Host outside ALLOWED_HOSTS, before anything else runs.
     "articles.security.HostHeaderMiddleware",
-    # 400 for a NUL character in the path, query string or a header (PostgreSQL refuses NUL).
+    # A NUL character in the query string or a header → 400, in the path → 404 (PostgreSQL refuses NUL).
     "articles.security.NulByteMiddleware",
     "articles.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -246,6 +246,7 @@ REST_FRAMEWORK = {
     # orjson, and pre-encoded cached articles (articles/api/renderers.py; docs/performance.md).
     "DEFAULT_RENDERER_CLASSES": ["articles.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # DRF's JSON and multipart parsers, refusing NUL and lone surrogates (400, not a 500).
     "DEFAULT_PARSER_CLASSES": [
         "articles.api.parsers.StrictJSONParser",
         "articles.api.parsers.StrictMultiPartParser",
