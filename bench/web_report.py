@@ -11,13 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 DOCS = ROOT / "docs" / "performance.md"
 SECTION = "## Web benchmark"
-GROWTH_KEYS = ("article_uncached", "api_list", "api_deep", "api_changes", "api_search")
+GROWTH_KEYS = ("article_uncached", "article_cold", "api_list", "api_list_cold", "api_deep", "api_changes", "api_search")
 # key → (reference, least share of its requests/s, most queries)
 RATE_TARGETS = {
     "article_baked": ("nginx", 0.90, None),
     "article_cached": ("minimal", 0.90, 0),
     "article_uncached": ("minimal", 0.15, 8),
+    "article_cold": ("minimal", 0.15, 8),
     "api_list": ("minimal", 0.08, 6),
+    "api_list_cold": ("minimal", 0.08, 6),
 }
 RSS_LIMIT_MB = 150
 PUBLISH_LIMIT_S = 2.0
@@ -82,8 +84,11 @@ def table(result: dict) -> str:
             lines.append(f"| {row['label']} | {row.get('error', 'n/a')} | | | | | | |")
             continue
         queries = "–" if row.get("queries") is None else row["queries"]
+        label = row["label"]
+        if "rps_end" in row:
+            label += f" (start {row['rps_start']:,.0f}, end {row['rps_end']:,.0f})"
         lines.append(
-            f"| {row['label']} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
+            f"| {label} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | "
             f"{_pct(_ratio(row, nginx))} | {_pct(_ratio(row, minimal))} | {queries} | {row['bytes'] / 1024:.1f} |"
         )
     if "article_baked" not in rows:

@@ -106,3 +106,16 @@ def test_targets_are_checked_against_the_references():
     assert verdicts["list: ≥ 8% of minimal"] == ("10 %", True)
     assert verdicts["gunicorn worker RSS < 150 MB after the run"] == ("max 120 MB", True)
     assert verdicts["publish shows in the baked page ≤ 2 s"] == ("n/a", None)
+
+
+@BENCH_URLS
+@pytest.mark.django_db
+def test_cold_header_renders_the_fragments_afresh_too(client, published_article):
+    url = published_article.get_absolute_url()
+    assert client.get(url).status_code == 200
+    client.get(url, HTTP_X_BENCH_PAGE_CACHE="miss")  # fragments warm from here on
+    missed = client.get(url, HTTP_X_BENCH_QUERIES="1", HTTP_X_BENCH_PAGE_CACHE="miss")
+    cold = client.get(url, HTTP_X_BENCH_QUERIES="1", HTTP_X_BENCH_PAGE_CACHE="cold")
+    assert cold.status_code == 200
+    assert int(cold["X-Bench-Query-Count"]) > int(missed["X-Bench-Query-Count"])
+    assert cold.content == missed.content
