@@ -9,10 +9,16 @@ predictable setup for this app is **synchronous workers, 2 × cores + 1**:
   PostgreSQL and Redis; with 2 × cores + 1 processes one is always ready to use a core
   while another waits, and there is no GIL contention inside a process;
 - the proxy buffers request and response bodies, so a slow client never holds a worker
-  (the usual reason to prefer threads or async workers);
-- measured on the 2-core development machine (``bench/run.py``), ``gthread`` with 2 workers
-  × 4 threads served the article and API pages at the same or a lower rate with a higher
-  p99, and 5 sync workers stay well under the 150 MB per worker memory budget.
+  (the usual reason to prefer threads or async workers), and it keeps its own keep-alive
+  connections to the clients;
+- threads (``gthread``) would share one interpreter lock per process: with this app's
+  requests mostly CPU-bound (templates, serialization), 2 processes × N threads use the two
+  cores no better than 5 processes and add lock contention to the tail latency;
+- 5 workers stay well under the 150 MB per worker memory budget (``bench/run.py`` measures
+  each worker's RSS after a full benchmark), and the code is loaded once before the fork.
+
+To compare on your hardware: ``GUNICORN_WORKER_CLASS=gthread GUNICORN_WORKERS=2
+GUNICORN_THREADS=4 .venv/bin/python bench/run.py --no-docs``.
 
 Every value can be changed with an environment variable (``GUNICORN_*``), e.g.
 ``GUNICORN_WORKERS=9`` on a 4-core host. Database connections persist across requests
@@ -40,7 +46,8 @@ preload_app = True
 # A request that takes longer than this is killed and logged (the worker is replaced).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Keep-alive towards the proxy (nginx `keepalive` in its upstream block).
+# Keep-alive towards the proxy, for the gthread worker class (the sync worker closes each
+# connection after its response; on loopback a new connection costs a few microseconds).
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
 # Recycling workers after N requests bounds slow memory growth; off by default because
