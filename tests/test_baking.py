@@ -277,6 +277,26 @@ def test_due_rebakes_pages_whose_comment_form_ages_and_deletes_old_generations(
     assert baked(bake_root, article.get_absolute_url()).exists()  # refilled: among the newest
 
 
+def test_a_change_committed_during_a_render_makes_the_baker_render_again(site, bake_root, monkeypatch):
+    from articles import pagecache
+
+    article = make_article(site)
+    real_render, calls = baking.render, []
+
+    def render_while_someone_saves(domain, path):
+        response = real_render(domain, path)
+        calls.append(path)
+        if len(calls) == 1:  # another editor's change commits under this render
+            Article.objects.filter(pk=article.pk).update(headline="Newer headline")
+            pagecache.bump_now([site.pk])
+        return response
+
+    monkeypatch.setattr(baking, "render", render_while_someone_saves)
+    baking.Baker(bake_root).bake(site, article.get_absolute_url())
+    assert len(calls) == 2
+    assert b"Newer headline" in baked(bake_root, article.get_absolute_url()).read_bytes()
+
+
 # --- Atomic files --------------------------------------------------------------------------
 
 

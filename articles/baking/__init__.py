@@ -26,6 +26,11 @@ What a change bakes:
 Every page is rendered; a 200 or 410 is written, anything else (404 for an unpublished
 article, 301 at an old slug) removes the page's files. Failures are logged and never reach
 the save that triggered them.
+
+Two bakes of one page can overlap (two editors, two processes). Each change bumps the page
+cache generations after its commit and before its bake, so a bake that sees the generations
+move while it rendered renders again: the last file written is never older than the last
+commit (with a shared cache; with the per-process local-memory cache, within one process).
 """
 
 import logging
@@ -37,11 +42,13 @@ from django.conf import settings
 from django.contrib.sites.models import Site
 from django.urls import reverse
 
+from .. import pagecache
 from . import store
 from .render import ARTICLE_VIEW, render, view_name
 
 logger = logging.getLogger(__name__)
 
+RETRIES = 3  # renders of one page while changes keep committing under it
 SWAP_OVER = 200  # a shared object shown by more articles than this swaps their sites instead
 HOT_PAGES = ("articles:front", "articles:feed-rss", "articles:feed-atom")
 CACHEABLE = (200, 410)
@@ -82,7 +89,13 @@ class Baker:
             return "skipped"
         if remember:
             self.done.add(key)
-        outcome = self._bake(site, url_path)
+        for _attempt in range(RETRIES):
+            before = pagecache.generations(site.pk)
+            outcome = self._bake(site, url_path)
+            # Another change to the site committed while this page was rendered (its own
+            # bake may have written first): render again, so the last write is the newest.
+            if outcome == "failed" or pagecache.generations(site.pk) == before:
+                break
         self.counts[outcome] += 1
         if self.progress is not None:
             self.progress.item(outcome)
