@@ -43,6 +43,9 @@ def ensure_sites(count: int) -> tuple[SiteInfo, ...]:
     for i, (domain, name, time_zone) in enumerate(w.SITES[:count]):
         if i == 0:
             site, _created = Site.objects.get_or_create(pk=1, defaults={"domain": domain, "name": name})
+            if site.domain == "example.com":  # Django's placeholder, renamed as migration 0002 does
+                Site.objects.filter(pk=1).update(domain=domain, name=name)
+                site.refresh_from_db()
         else:
             site, _created = Site.objects.get_or_create(domain=domain, defaults={"name": name})
         settings_row = site_settings_for(site=site)
