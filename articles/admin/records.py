@@ -1,4 +1,4 @@
-"""Read-only records written by the services: revisions and old addresses."""
+"""Read-only records written by the services: revisions, old addresses, purged addresses."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import (
     Revision,
     SlugHistory,
+    Tombstone,
 )
 from .common import LeanListMixin, _pretty_json
 
@@ -48,4 +49,19 @@ class SlugHistoryAdmin(LeanListMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("old address"), ordering="pub_date")
     def old_url(self, obj):
+        return f"/{obj.pub_date:%Y/%m/%d}/{obj.slug}/"
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(ReadOnlyAdmin):
+    """Addresses of articles purged from the trash (``manage.py purge_trash``): they answer 410."""
+
+    list_display = ("address", "site", "article_id", "withdrawn_reason", "purged_at")
+    list_select_related = ("site",)
+    search_fields = ("slug", "withdrawn_reason")
+    date_hierarchy = "purged_at"
+    fields = ("article_id", "site", "pub_date", "slug", "withdrawn_at", "withdrawn_reason", "purged_at")
+
+    @admin.display(description=_("address"), ordering="pub_date")
+    def address(self, obj):
         return f"/{obj.pub_date:%Y/%m/%d}/{obj.slug}/"

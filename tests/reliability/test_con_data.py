@@ -201,3 +201,14 @@ def test_con_07_committed_uploads_keep_their_files(editor, settings):
     assert response.status_code == 201
     image = Image.objects.get(pk=response.json()["id"])
     assert Path(image.file.path).exists()
+
+
+def test_con_06_admin_lists_purged_addresses_read_only(site, admin_user):
+    Tombstone.objects.create(
+        article_id=7, site=site, pub_date="2026-01-02", slug="gone", withdrawn_reason="<b>Legal</b>"
+    )
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:articles_tombstone_changelist")).content.decode()
+    assert "/2026/01/02/gone/" in page and "&lt;b&gt;Legal&lt;/b&gt;" in page
+    assert client.get(reverse("admin:articles_tombstone_add")).status_code == 403
