@@ -5,6 +5,7 @@ the configuration of docs/deploy.md, falling through to Django for the rest."""
 
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
@@ -295,6 +296,28 @@ def test_a_change_committed_during_a_render_makes_the_baker_render_again(site, b
     baking.Baker(bake_root).bake(site, article.get_absolute_url())
     assert len(calls) == 2
     assert b"Newer headline" in baked(bake_root, article.get_absolute_url()).read_bytes()
+
+
+def test_due_bakes_yesterdays_archives_on_a_new_day_and_swaps_on_a_new_year(
+    site, bake_root, django_capture_on_commit_callbacks
+):
+    article = publish(site, django_capture_on_commit_callbacks, published_at=timezone.now() - timedelta(days=2))
+    day_archive = baked(bake_root, archive_paths(article)[0])
+    day_archive.unlink()
+    state = bake_root / ".due.json"
+    due.bake_due(baking.Baker(bake_root))  # records today's date per site
+    seen = json.loads(state.read_text())
+    seen["dates"]["1"] = article.pub_date.isoformat()  # as if the last run was on that day
+    state.write_text(json.dumps(seen))
+    due.bake_due(baking.Baker(bake_root))
+    assert day_archive.exists()  # baked again: it now links to the next day
+
+    before = generation(bake_root)
+    seen = json.loads(state.read_text())
+    seen["dates"]["1"] = f"{timezone.localdate().year - 1}-12-31"
+    state.write_text(json.dumps(seen))
+    due.bake_due(baking.Baker(bake_root))
+    assert generation(bake_root) != before  # every page's "Archive" link changed: new generation
 
 
 # --- Atomic files --------------------------------------------------------------------------

@@ -22,10 +22,7 @@ def public_or_gone(site: Site):
     """Articles of ``site`` with an address: public ones (200) and withdrawn ones (410)."""
     from ..models import Article
 
-    now = timezone.now()
-    published = Article.objects.published(now=now).filter(pub_date__isnull=False)
-    gone = Article.objects.filter(status=Article.Status.WITHDRAWN, pub_date__isnull=False)
-    return Article.objects.filter(Q(pk__in=published.values("pk")) | Q(pk__in=gone.values("pk"))).for_site(site)
+    return Article.objects.in_change_feed(now=timezone.now()).filter(pub_date__isnull=False).for_site(site)
 
 
 def bake_site(baker: Baker, site: Site, *, swap: bool = False) -> None:
