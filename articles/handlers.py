@@ -40,9 +40,10 @@ def page_not_found(request, exception):
 
 def server_error(request):
     # Called while the exception is being handled: a database or Redis outage is a 503.
-    dependency = dependency_down(sys.exc_info()[1])
+    error = sys.exc_info()[1]
+    dependency = dependency_down(error)
     if dependency is not None:
-        return outage_response(request, dependency)
+        return outage_response(request, dependency, error)
     if _is_api(request):
         return JsonResponse({"detail": MESSAGES[500]}, status=500)
     return defaults.server_error(request)

@@ -58,7 +58,9 @@ def healthz(request):
     body, status = report()
     response = JsonResponse(body, status=status)
     if status == 503:
-        from .unavailable import RETRY_AFTER
+        from .unavailable import RETRY_AFTER, log_outage
 
         response["Retry-After"] = str(RETRY_AFTER)
+        log_outage(request, "database", RuntimeError(body["checks"]["database"]))
+        response._has_been_logged = True  # once per interval above, not per probe
     return response

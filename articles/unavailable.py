@@ -11,6 +11,7 @@ so the first request after the service returns reconnects by itself.
 """
 
 import logging
+import time
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -21,6 +22,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger("articles.unavailable")
 
 RETRY_AFTER = 30  # seconds, in the Retry-After header
+LOG_EVERY = 10.0  # seconds between two log lines about the same outage, per process
+_last_logged: dict[str, float] = {}
 API_MESSAGE = "The service is temporarily unavailable ({dependency} down). Try again in {seconds} seconds."
 PAGE_FALLBACK = (
     "<!doctype html><title>Temporarily unavailable</title><h1>Temporarily unavailable</h1>"
@@ -37,9 +40,25 @@ def dependency_down(error: BaseException | None) -> str | None:
     return None
 
 
-def outage_response(request, dependency: str) -> HttpResponse:
+def log_outage(request, dependency: str, error) -> None:
+    """One line per outage and interval, not a traceback (and a mail to ADMINS) per request."""
+    now = time.monotonic()
+    if now - _last_logged.get(dependency, -LOG_EVERY) >= LOG_EVERY:
+        _last_logged[dependency] = now
+        text = str(error).strip()
+        logger.error(
+            "The %s is unavailable (%s: %s); answering 503 (first: %s %s)",
+            dependency,
+            type(error).__name__,
+            text.splitlines()[0] if text else "",
+            request.method,
+            request.path,
+        )
+
+
+def outage_response(request, dependency: str, error: BaseException | None = None) -> HttpResponse:
     """The 503 answer for ``request`` while ``dependency`` is down."""
-    logger.warning("%s %s answered 503: the %s is unavailable", request.method, request.path, dependency)
+    log_outage(request, dependency, error)
     if request.path == "/healthz":
         from .health import report
 
@@ -56,4 +75,5 @@ def outage_response(request, dependency: str) -> HttpResponse:
         response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # django.utils.log.log_response: logged above, once
     return response

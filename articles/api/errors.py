@@ -41,7 +41,7 @@ def exception_handler(exc, context):
     down → 503 (``articles/unavailable.py``)."""
     dependency = dependency_down(exc)
     if dependency is not None:
-        return outage_response(context["request"], dependency)
+        return outage_response(context["request"], dependency, exc)
     if isinstance(exc, DjangoValidationError):
         detail = as_serializer_error(exc)
         if set(detail) == {"non_field_errors"}:

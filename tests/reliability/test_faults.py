@@ -61,8 +61,10 @@ def _assert_short_503(response, *, json_body: bool):
 
 
 @pytest.mark.django_db
-def test_fault_database_error_answers_503_on_pages_api_and_healthz(published_article):
+def test_fault_database_error_answers_503_on_pages_api_and_healthz(published_article, caplog, monkeypatch):
     from django.core.cache import cache
+
+    monkeypatch.setattr("articles.unavailable._last_logged", {})
 
     client = Client(raise_request_exception=False)
     assert client.get("/").status_code == 200  # the site is now cached: the views' queries fail
@@ -78,6 +80,10 @@ def test_fault_database_error_answers_503_on_pages_api_and_healthz(published_art
     assert health["Retry-After"].isdigit()
     assert health.json()["status"] == "unavailable"
     assert health.json()["checks"]["database"] == "down: OperationalError"
+    # One log line for the outage, not a traceback (and a mail to ADMINS) per request.
+    outage_lines = [r for r in caplog.records if r.name == "articles.unavailable"]
+    assert len(outage_lines) == 1 and "database is unavailable" in outage_lines[0].getMessage()
+    assert not [r for r in caplog.records if r.name == "django.request" and r.status_code == 503]
 
 
 @pytest.mark.django_db
