@@ -146,6 +146,22 @@ def test_editing_a_byline_a_photo_credit_or_a_correction_rebakes_the_page(
     assert page.read_bytes() == client.get(article.get_absolute_url()).content
 
 
+def test_an_author_shown_on_many_articles_swaps_the_site_instead(
+    site, bake_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(baking, "SWAP_OVER", 1)
+    author = factories.AuthorFactory(name="Ann Ames")
+    for n in range(2):
+        publish(site, django_capture_on_commit_callbacks, slug=f"by-ann-{n}", bylines=[BylineSpec(author=author)])
+    before = generation(bake_root)
+    with django_capture_on_commit_callbacks(execute=True):
+        author.name = "Ann Ames-Ward"
+        services.author_save(author=author)
+    assert generation(bake_root) != before
+    assert b"Ann Ames-Ward" in baked(bake_root, "/").read_bytes()
+    assert not any(b"Ann Ames<" in p.read_bytes() for p in generation(bake_root).rglob("index.*"))
+
+
 def test_a_site_wide_notice_change_leaves_no_stale_article_page(
     client, site, bake_root, fixed_token, django_capture_on_commit_callbacks
 ):

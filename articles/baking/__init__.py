@@ -49,7 +49,9 @@ from .render import ARTICLE_VIEW, render, view_name
 logger = logging.getLogger(__name__)
 
 RETRIES = 3  # renders of one page while changes keep committing under it
-SWAP_OVER = 200  # a shared object shown by more articles than this swaps their sites instead
+# A shared object shown by more articles than this swaps their sites instead: the bake runs
+# in the request that saved it, and each article costs about four renders.
+SWAP_OVER = 25
 HOT_PAGES = ("articles:front", "articles:feed-rss", "articles:feed-atom")
 CACHEABLE = (200, 410)
 GONE_FROM_HERE = (301, 302, 404)  # not public (any more) at this address: Django answers
@@ -260,13 +262,16 @@ def _articles_showing(objects: list) -> list[int]:
     ids = set()
     for obj in objects:
         if isinstance(obj, Image):
-            ids |= set(ArticleImage.objects.filter(image_id=obj.pk).values_list("article_id", flat=True))
+            rows = ArticleImage.objects.filter(image_id=obj.pk).values_list("article_id", flat=True)
         elif isinstance(obj, Author):
-            ids |= set(Byline.objects.filter(author_id=obj.pk).values_list("article_id", flat=True))
+            rows = Byline.objects.filter(author_id=obj.pk).values_list("article_id", flat=True)
         elif isinstance(obj, Tag):
-            ids |= set(Article.tags.through.objects.filter(tag_id=obj.pk).values_list("article_id", flat=True))
+            rows = Article.tags.through.objects.filter(tag_id=obj.pk).values_list("article_id", flat=True)
         elif isinstance(obj, Section):
-            ids |= set(Article.objects.filter(section_id=obj.pk).values_list("pk", flat=True))
+            rows = Article.objects.filter(section_id=obj.pk).values_list("pk", flat=True)
+        else:
+            continue
+        ids |= set(rows.order_by()[: SWAP_OVER + 1])
         if len(ids) > SWAP_OVER:
             break
     return sorted(ids)
