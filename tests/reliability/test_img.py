@@ -157,7 +157,6 @@ PROBE = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-from types import SimpleNamespace
     import django
     django.setup()
     from django.conf import settings
@@ -259,6 +258,8 @@ def test_img_01_pixel_bomb_worker_memory(settings, tmp_path):
         ],
     )
     for result in results:
+        print(f"IMG-01 {result['path']}: {result['status']} in {result['seconds'] * 1000:.1f} ms, "
+              f"peak RSS growth {result['rss_growth'] / 2**20:.1f} MiB")  # fmt: skip
         assert result["status"] in (200, 400), result  # the admin shows the form again
         assert result["seconds"] < 1, result
         assert result["rss_growth"] < 50 * 1024 * 1024, result
