@@ -331,7 +331,7 @@ def run_wrk(
     threads: int = 2,
     connections: int = 16,
     headers: dict | None = None,
-    timeout: str = "5s",
+    timeout: str = "30s",
 ) -> WrkResult:
     """Load ``url`` with wrk for ``seconds`` (whole seconds, at least 1) and return what it
     measured."""

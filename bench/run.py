@@ -52,7 +52,7 @@ def parse_args(argv=None):
                         help="write docs/performance.md (default: for the 10k and 1m datasets)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.docs is None:
-        args.docs = args.database_url is None and args.dataset in {"10k", "1m"}
+        args.docs = args.database_url is None and args.dataset in {"10k", "1m"} and not args.only
     return args
 
 
@@ -166,6 +166,9 @@ def measure(endpoint: dict, args, servers: dict) -> dict:
     options = {"threads": args.threads, "connections": args.connections, "headers": headers}
     if args.warmup > 0:
         harness.run_wrk(url, seconds=args.warmup, **options)
+        # Sync workers finish every request they accepted, even from a client that left:
+        # this request waits behind what the warm-up left queued, so the run starts idle.
+        harness.fetch(url, headers, timeout=120)
     result = harness.run_wrk(url, seconds=args.seconds, **options)
     row.update(result.as_dict())
     row["queries"] = count_queries(url, headers)
@@ -180,6 +183,15 @@ def measure(endpoint: dict, args, servers: dict) -> dict:
 
 
 REFERENCES = ("nginx", "minimal")
+
+
+def prime(endpoints: list[dict], servers: dict) -> None:
+    """One request to every endpoint before any load: each worker has imported and
+    connected what the app needs, and a broken URL shows now, not minutes later."""
+    for endpoint in endpoints:
+        status, _, body = harness.fetch(servers[endpoint["server"]].url + endpoint["path"], endpoint["headers"])
+        if status != 200:
+            print(f"  {endpoint['label']}: HTTP {status} {body[:200]!r}", flush=True)
 
 
 def merge_reference(first: dict, last: dict) -> None:
@@ -265,6 +277,7 @@ def run(args) -> dict:
         print(
             f"wrk -t{args.threads} -c{args.connections} -d{args.seconds:g}s --latency (after {args.warmup:g} s warm-up)"
         )
+        prime(endpoints, servers)
         rows = [measure(endpoint, args, servers) for endpoint in endpoints]
         print("  (the two references again, to see how much the machine drifted)")
         again = {e["key"]: measure(e, args, servers) for e in endpoints if e["key"] in REFERENCES}
@@ -272,6 +285,7 @@ def run(args) -> dict:
             if row["key"] in again:
                 merge_reference(row, again[row["key"]])
         rss = harness.worker_rss_mib(app.pid)
+        info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
         publish = web_targets.publish_latency(plan, servers.get("baked"))
         return {
             "dataset": args.database_url and "custom" or args.dataset,

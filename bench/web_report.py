@@ -110,7 +110,8 @@ def header(result: dict) -> str:
             f"(wrk -t{result['wrk']['threads']} -c{result['wrk']['connections']} -d{result['wrk']['seconds']:g}s "
             f"per endpoint after a warm-up; {result['elapsed_s']:.0f} s in all).",
             f"Machine: {m['nproc']} CPUs (`nproc`), {m['memory_gib']} GiB memory, load average "
-            f"{m['load_average'][0]} at the start; PostgreSQL {m['postgresql']}, Python {m['python']}, "
+            f"{m['load_average'][0]} at the start and {m.get('load_average_end', ['?'])[0]} at the end; "
+            f"PostgreSQL {m['postgresql']}, Python {m['python']}, "
             f"Django {m['django']}, gunicorn {m['gunicorn']} with {m['workers']} workers, private Redis cache.",
             f"Data: {d['articles']:,} articles ({d['published']:,} published) on {d['sites']} sites; the article "
             f"page `{t['article_path']}` has {d['photos']} photos and {d['bylines']} bylines; archive "
