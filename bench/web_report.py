@@ -104,6 +104,7 @@ def targets_table(result: dict) -> str:
 
 def header(result: dict) -> str:
     m, d, t = result["machine"], result["data"], result["targets"]
+    matches = f"{t['search_matches']:,}" if "search_matches" in t else "?"
     return "\n".join(
         [
             f"Measured {result['date']} with `{result['command']}` "
@@ -115,7 +116,8 @@ def header(result: dict) -> str:
             f"Django {m['django']}, gunicorn {m['gunicorn']} with {m['workers']} workers, private Redis cache.",
             f"Data: {d['articles']:,} articles ({d['published']:,} published) on {d['sites']} sites; the article "
             f"page `{t['article_path']}` has {d['photos']} photos and {d['bylines']} bylines; archive "
-            f"`{t['archive_path']}`; search `q={t['search']}`; cursor {t['depth']:,} articles deep.",
+            f"`{t['archive_path']}`; search `q={t['search']}` ({matches} matches); "
+            f"cursor {t['depth']:,} articles deep.",
         ]
     )
 

@@ -58,14 +58,16 @@ def pick(*, search: str | None = None) -> dict:
     value, pk = published.order_by(*order.order_by()).values_list("published_at", "pk")[depth - 1]
     cursor = KeysetPagination._encode("-published_at", order, value, pk)
     feed = Article.objects.in_change_feed().order_by("-modified_at", "-pk").values_list("modified_at", flat=True)
-    moment = feed[min(99, feed.count() - 1)]
+    moment = list(feed[:100])[-1]
+    term = search or pick_search_term(published, recent, count)
     return {
         "article": article,
         "host": article.site.domain.split(":")[0],
         "article_path": article.get_absolute_url(),
         "article_id": article.pk,
         "archive_path": f"/archive/{article.pub_date.year}/{article.pub_date.month:02d}/",
-        "search": search or pick_search_term(published, recent, count),
+        "search": term,
+        "search_matches": _matches(published, term, cap=count),
         "updated_since": moment.isoformat().replace("+00:00", "Z"),
         "depth": depth,
         "cursor": cursor,
@@ -85,10 +87,15 @@ def _count_sites() -> int:
     return Site.objects.count()
 
 
+def _matches(published, term: str, *, cap: int) -> int:
+    from articles.search import search_articles
+
+    return search_articles(published, term).values("pk")[:cap].count()
+
+
 def pick_search_term(published, recent_ids, count: int) -> str:
     """The headline word whose share of matching articles is closest to SELECTIVITY."""
     from articles.models import Article
-    from articles.search import search_articles
 
     words = []
     for headline in Article.objects.filter(pk__in=recent_ids[:40]).values_list("headline", flat=True):
@@ -98,7 +105,7 @@ def pick_search_term(published, recent_ids, count: int) -> str:
     cap = max(50, int(count * SELECTIVITY * 4))
     best, best_gap = None, None
     for word in words[:25]:
-        matches = search_articles(published, word).values("pk")[:cap].count()
+        matches = _matches(published, word, cap=cap)
         if not matches:
             continue
         gap = abs((matches / count) - SELECTIVITY)
