@@ -426,6 +426,14 @@ def test_a_miss_is_baked_unless_a_change_committed_meanwhile(
     assert miss.store_page(request, stale, fresh_ticket) is True  # nothing changed since this one
 
 
+def test_baking_on_a_miss_needs_a_cache_shared_by_every_process(settings, bake_root, redis_url):
+    assert miss.enabled() is False  # local memory: each process has its own generations
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    assert miss.enabled() is True
+    settings.ARCHIVE_PAGES = {**settings.ARCHIVE_PAGES, "BAKE_ROOT": ""}
+    assert miss.enabled() is False  # baking off
+
+
 # --- The command -----------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ import logging
 import os
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from .. import pagecache
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 def enabled() -> bool:
-    return bake_root() is not None and not isinstance(cache, LocMemCache)
+    return bake_root() is not None and not isinstance(caches["default"], LocMemCache)
 
 
 def ticket(request):
