@@ -306,6 +306,14 @@ def ok(passed: bool) -> str:
 
 
 def write_docs(table: list[tuple[str, str, str, str]], command: str, when: str) -> None:
+    load = os.getloadavg()[0]
+    busy = []
+    if load > (os.cpu_count() or 1):
+        busy = [
+            f"- **Busy machine**: the load average was {load:.1f} on {os.cpu_count()} CPUs (other work running),",
+            "  so rates and latencies here are a fraction of the app's; rerun on a quiet machine for the",
+            "  p99 figure. The counts (non-2xx, 5xx, 429s, allowed) do not depend on it.",
+        ]
     lines = [
         BEGIN,
         "## Load (LOAD-01..05)",
@@ -328,6 +336,13 @@ def write_docs(table: list[tuple[str, str, str, str]], command: str, when: str) 
         "  (`LOGIN_RATE` 5/min per address + user name, `API_TOKEN_RATE` 10/min per address).",
         "- wrk's socket timeouts under saturation (LOAD-03) are requests still queued after 5 s:",
         "  overload shows as queueing, never as a 5xx.",
+        "- wrk sends `Connection: close`: gunicorn's sync workers close every connection after one",
+        "  response anyway, and with keep-alive requests wrk stalled up to 2 s on the 36 kB API list.",
+        "- LOAD-05 found DRF's throttle losing counts between workers (139 of a 100/min burst got",
+        "  through 4 workers: each reads the list of request times, adds one and writes it back).",
+        "  The API's anonymous and per-user throttles now count in one Redis Lua script",
+        "  (`articles/api/throttling.py`): exactly 100.",
+        *busy,
         END,
     ]
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
