@@ -548,6 +548,15 @@ def running_nginx(tmp_path: Path, bake_root: Path, upstream_port: int):
         process.wait(timeout=10)
 
 
+def localhost_site() -> Site:
+    """Site 1 as the migration seeds it (a flush between live-server tests brings back
+    django.contrib.sites' example.com)."""
+    site, _created = Site.objects.update_or_create(pk=1, defaults={"domain": "localhost", "name": "Newsroom"})
+    Site.objects.clear_cache()
+    SiteSettings.objects.get_or_create(site=site)
+    return site
+
+
 def fetch(url: str, headers: dict | None = None):
     request = urllib.request.Request(url, headers={"Host": "localhost", **(headers or {})})  # noqa: S310
     try:
@@ -559,8 +568,7 @@ def fetch(url: str, headers: dict | None = None):
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
 def test_nginx_serves_baked_pages_and_falls_through_to_django(live_server, bake_root, tmp_path, fixed_token):
-    site = Site.objects.get(pk=1)
-    SiteSettings.objects.get_or_create(site=site)
+    site = localhost_site()
     author = factories.AuthorFactory(name="Ann Ames", slug="ann-ames")
     article = make_article(site, bylines=[BylineSpec(author=author)], headline="Harbour reopens")  # baked on commit
     withdrawn = make_article(site, slug="taken-down")
@@ -617,3 +625,32 @@ def test_nginx_serves_baked_pages_and_falls_through_to_django(live_server, bake_
         assert status == 200 and notice.encode() in body
         status, headers, body = fetch(nginx + "/")
         assert status == 200 and re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+def test_nginx_after_a_swap_falls_through_once_then_serves_the_page_django_baked(
+    live_server, bake_root, tmp_path, settings, redis_url
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-baking-{os.getpid()}-{time.time_ns()}",  # Redis is shared
+        }
+    }
+    site = localhost_site()
+    article = make_article(site)
+    bake_root.chmod(0o755)
+    notice = "Commenting is paused."
+    services.sites_set_commenting(sites=[site], enabled=False, notice=notice)  # a new, empty generation
+    assert not baked(bake_root, article.get_absolute_url()).exists()
+
+    upstream = int(live_server.url.rsplit(":", 1)[1])
+    with running_nginx(tmp_path, bake_root, upstream) as nginx:
+        status, headers, body = fetch(nginx + article.get_absolute_url())
+        assert status == 200 and notice.encode() in body
+        assert re.fullmatch(r'"[0-9a-f]{32}"', headers["ETag"])  # Django answered…
+        assert baked(bake_root, article.get_absolute_url()).read_bytes() == body  # …and baked it
+        status, headers, again = fetch(nginx + article.get_absolute_url())
+        assert status == 200 and again == body
+        assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])  # now nginx serves the file
