@@ -31,7 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.conftest import database_vendor
 
-from .liveservices import PrivatePostgres, PrivateRedis, free_port, get, wait_until
+from .liveservices import PrivatePostgres, PrivateRedis, children, free_port, get, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE_HREF = re.compile(r'href="(/\d{4}/\d{2}/\d{2}/[^"/]+/)"')
@@ -191,6 +191,7 @@ def live_app(tmp_path):
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: get(base + "/healthz")[0] == 200, 30, "gunicorn to answer /healthz")
+        wait_until(lambda: len(children(gunicorn.pid)) == 2, 30, "both gunicorn workers")
         yield {"base": base, "postgres": postgres, "redis": redis_server, "gunicorn": gunicorn}
     finally:
         if gunicorn is not None:
@@ -203,6 +204,7 @@ def live_app(tmp_path):
 
 def test_fault_live_database_and_cache_outages_answer_503_or_degrade_and_recover(live_app):
     base, postgres, redis_server = live_app["base"], live_app["postgres"], live_app["redis"]
+    workers = children(live_app["gunicorn"].pid)
     article = ARTICLE_HREF.search(get(base + "/")[2]).group(1)
     pages, api = ["/", article, "/search/?q=harbour"], ["/api/v1/articles/"]
     for url in pages + api + ["/healthz"]:
@@ -252,6 +254,7 @@ def test_fault_live_database_and_cache_outages_answer_503_or_degrade_and_recover
 
     wait_until(cache_used_again, 10, "pages to be cached on Redis again")
     assert json.loads(get(base + "/healthz")[2])["status"] == "ok"
+    assert children(live_app["gunicorn"].pid) == workers  # no worker died or was replaced
 
 
 # --- Interrupted import and export ------------------------------------------------------
@@ -394,9 +397,10 @@ def _assert_whole(census: dict) -> None:
 def test_fault_import_killed_half_way_leaves_whole_articles_and_reruns(scratch):
     env, connect = scratch["env"], scratch["connect"]
     importing = _manage(env, "import_articles", str(scratch["backup"]))
-    wait_until(lambda: importing.poll() is None and len(_census(connect)["ids"]) >= 20, 60, "20 articles imported")
+    wait_until(lambda: importing.poll() is not None or len(_census(connect)["ids"]) >= 20, 120, "20 articles")
     importing.send_signal(signal.SIGKILL)
     importing.wait(10)
+    assert importing.returncode == -signal.SIGKILL, "the import ended before it could be interrupted"
     cut = _census(connect)
     assert 0 < len(cut["ids"]) < ARTICLES, "the import was not interrupted half-way"
     _assert_whole(cut)
@@ -420,9 +424,11 @@ def test_fault_export_killed_half_way_leaves_no_file_under_the_final_name(scratc
     target = scratch["folder"] / "archive.warc.gz"
     partial = target.with_name(target.name + ".part")
     exporting = _manage(env, "export_articles", "--format", "warc", "--out", str(target))
-    wait_until(lambda: partial.exists() and partial.stat().st_size > 50_000, 60, "the export to be under way")
+    under_way = lambda: partial.exists() and partial.stat().st_size > 50_000  # noqa: E731
+    wait_until(lambda: exporting.poll() is not None or under_way(), 120, "the export to be under way")
     exporting.send_signal(signal.SIGKILL)
     exporting.wait(10)
+    assert exporting.returncode == -signal.SIGKILL, "the export ended before it could be interrupted"
     assert not target.exists(), "a killed export left a file under the final name"
 
     rerun = _manage(env, "export_articles", "--format", "warc", "--out", str(target))
