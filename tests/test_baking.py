@@ -654,3 +654,11 @@ def test_nginx_after_a_swap_falls_through_once_then_serves_the_page_django_baked
         status, headers, again = fetch(nginx + article.get_absolute_url())
         assert status == 200 and again == body
         assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])  # now nginx serves the file
+
+
+def test_production_bakes_pages_as_readers_get_them_over_https(settings, site, bake_root):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    article = make_article(site)
+    baking.Baker(bake_root).bake(site, article.get_absolute_url())
+    page = baked(bake_root, article.get_absolute_url()).read_text()
+    assert f'<link rel="canonical" href="https://localhost{article.get_absolute_url()}">' in page

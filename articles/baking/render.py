@@ -72,8 +72,10 @@ def view_name(url_path: str) -> str | None:
 
 
 def scheme() -> str:
-    """The scheme readers use: https when the app redirects to it (production)."""
-    return "https" if getattr(settings, "SECURE_SSL_REDIRECT", False) else "http"
+    """The scheme readers use: https in production (behind a TLS proxy, or redirecting to
+    https), http in development."""
+    secure = getattr(settings, "SECURE_SSL_REDIRECT", False) or getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    return "https" if secure else "http"
 
 
 def render(domain: str, url_path: str):
