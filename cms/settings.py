@@ -258,7 +258,9 @@ REST_FRAMEWORK = {
         "articles.api.parsers.StrictMultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, with each operation's security saying what the views
+    # enforce (public reads optional, writes required; articles/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.NewsroomAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
     # DRF's anonymous and per-user throttles, counted atomically on Redis so the limit
     # holds across workers (articles/api/throttling.py).
