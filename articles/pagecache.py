@@ -108,9 +108,11 @@ def invalidate(
     ``objects`` are shared objects (images, authors, tags, sections) that were edited:
     the baker re-bakes just the articles that show them.
     """
+    from . import baking
+
     site_ids = set(site_ids)
     article_ids = set(article_ids)
-    objects = list(objects)
+    baking.note(site_ids, article_ids=article_ids, everywhere=everywhere, objects=objects)
     bump_now(site_ids, everywhere=everywhere)
 
     def after_commit():
@@ -118,9 +120,7 @@ def invalidate(
         if article_ids:
             sites |= _sites_of_articles(article_ids)
         bump_now(sites, everywhere=everywhere)
-        from . import baking  # after the bump: a page baked on a miss meanwhile is dropped
-
-        baking.changed(site_ids, article_ids=article_ids, everywhere=everywhere, objects=objects)
+        baking.flush()  # after the bump: a page baked on a miss meanwhile is dropped
 
     transaction.on_commit(after_commit, robust=True)
 

@@ -95,6 +95,20 @@ def test_publish_bakes_its_page_lists_and_feeds_with_the_bytes_django_serves(
     assert baked(bake_root, "/feeds/atom/", name="index.atom").read_bytes() == client.get("/feeds/atom/").content
 
 
+def test_one_save_renders_each_page_once_whatever_the_signals_it_sends(
+    site, bake_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    article = make_article(site)
+    rendered = []
+    real_render = baking.render
+    monkeypatch.setattr(baking, "render", lambda domain, path: (rendered.append(path), real_render(domain, path))[1])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.article_update(article=article, headline="Trams approved", tags=[factories.TagFactory()])
+    assert len(callbacks) > 1  # the article, its tags…
+    assert sorted(rendered) == sorted(set(rendered))
+    assert article.get_absolute_url() in rendered and "/" in rendered
+
+
 def test_drafts_and_scheduled_articles_are_not_baked_until_due(site, bake_root, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         draft = make_article(site, publish=False, headline="Secret plan")

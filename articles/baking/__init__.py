@@ -34,6 +34,7 @@ commit (with a shared cache; with the per-process local-memory cache, within one
 """
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -72,6 +73,7 @@ class Baker:
         self.counts = {"written": 0, "unchanged": 0, "removed": 0, "failed": 0, "skipped": 0}
         self.started = time.monotonic()
         self.progress = progress  # an articles.progress.Progress, for commands
+        self.swapped: set[int] = set()  # sites given a new generation in this pass
 
     # --- one page ------------------------------------------------------------------
 
@@ -178,8 +180,9 @@ class Baker:
         """Give each site an empty generation (nothing stale survives), then bake its hot pages."""
         for site in sites:
             site_dir = store.host_dir(self.root, site.domain)
-            if site_dir is None:
+            if site_dir is None or site.pk in self.swapped:
                 continue
+            self.swapped.add(site.pk)
             store.new_generation(site_dir)
             self.counts.setdefault("swapped", 0)
             self.counts["swapped"] += 1
@@ -209,6 +212,42 @@ def _archive_paths(day) -> list[str]:
 
 def sites_of(article) -> list[Site]:
     return [article.site, *article.sites.all()]
+
+
+_pending = threading.local()
+
+
+def note(site_ids: Iterable[int] = (), *, article_ids=(), everywhere: bool = False, objects=()) -> None:
+    """Remember a change of the current transaction (``pagecache.invalidate`` calls this
+    before the commit and ``flush()`` after it): one save sends several signals (the
+    article, its tags, its sites), and their pages are baked once, by the first flush."""
+    if bake_root() is None:
+        return
+    notes = _pending.__dict__.setdefault("notes", [])
+    notes.append((set(site_ids), set(article_ids), everywhere, list(objects)))
+
+
+def flush() -> None:
+    """Bake what the noted changes touched (after the commit). Never raises."""
+    notes, _pending.notes = getattr(_pending, "notes", []), []
+    root = bake_root()
+    if not notes or root is None:
+        return
+    # Every noted change bumps its sites' generations before anything is baked (the later
+    # notes' own after-commit bumps run after this flush), so a page baked on a miss from
+    # data older than the commit is never kept (miss.py).
+    try:
+        for site_ids, article_ids, everywhere, _objects in notes:
+            pagecache.bump_now(site_ids | pagecache._sites_of_articles(article_ids), everywhere=everywhere)
+    except Exception:
+        logger.exception("Baking after a change failed")
+        return
+    baker = Baker(root)
+    for site_ids, article_ids, everywhere, objects in notes:
+        try:
+            _changed(baker, site_ids, article_ids, everywhere, objects)
+        except Exception:
+            logger.exception("Baking after a change failed")
 
 
 def changed(
