@@ -7,7 +7,7 @@ change touching a handful of pages, of several sites in one tree, of 410 pages o
 atomic switch of a whole site. What we need is small: run the real view through Django's
 request handling (``render.py``), write the bytes atomically (``store.py``), and know what a
 change touches (here). That knowledge already lives in one place, ``pagecache.invalidate``,
-which calls ``changed()`` after the transaction commits.
+which notes each change (``note()``) and bakes them all once after the commit (``flush()``).
 
 What a change bakes:
 
@@ -257,8 +257,8 @@ def changed(
     everywhere: bool = False,
     objects: Iterable = (),
 ) -> None:
-    """Bake what a committed change touched (called by ``pagecache.invalidate`` after the
-    commit, with the same arguments). Never raises: a failure is logged."""
+    """Bake what a committed change touched, now (``pagecache.invalidate``'s arguments).
+    Never raises: a failure is logged."""
     root = bake_root()
     if root is None:
         return
