@@ -3,6 +3,7 @@ the revision services treat exactly like hand-made articles. Runs on SQLite and,
 DATABASE_URL, on PostgreSQL (where the load goes through COPY)."""
 
 import re
+from collections import Counter
 from datetime import timedelta
 from html import escape
 
@@ -217,3 +218,22 @@ def test_bad_arguments_are_refused():
     with pytest.raises(CommandError, match="--sites must be between 1 and 5"):
         call_command("generate_archive", "--articles", "5", "--sites", "9")
     assert not Article.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_text_search_finds_rare_and_common_terms(client):
+    generate()
+    published = list(Article.objects.published())
+    found_in = Counter(word for a in published for word in set(re.findall(r"\b[a-z]{7,}\b", a.body)))
+    rare = min(found_in, key=lambda word: (found_in[word], word))
+    nouns = set(words.COMMON_WORDS[:200])  # not stop words, which a full-text search ignores
+    common = max((word for word in found_in if word in nouns), key=lambda word: (found_in[word], word))
+    assert found_in[rare] <= 2 < found_in[common]
+
+    def search(term):
+        response = client.get("/api/v1/articles/", {"q": term, "page_size": 100})
+        assert response.status_code == 200
+        return {item["id"] for item in response.json()["results"]}
+
+    assert {a.pk for a in published if re.search(rf"\b{rare}\b", a.body)} <= search(rare)
+    assert len(search(common)) > len(search(rare))
