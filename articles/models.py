@@ -15,7 +15,8 @@ from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,11 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+RELEASED_STATUSES = ("published", "scheduled")
+# When a released article becomes public: its publication time, or the end of its embargo.
+RELEASE_MOMENT = Greatest("published_at", Coalesce("embargo_until", "published_at"))
 
 
 def _published_q(now: datetime) -> Q:
@@ -395,6 +401,15 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["site", "status", "-published_at"], name="article_site_status_pub"),
             models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            # The lists of released articles walk article_released_order and
+            # article_section_order, made by migration 0011 (NULLS LAST, which SQLite's
+            # CREATE INDEX refuses). The ones below serve the date archives, list pages'
+            # Last-Modified and the change feed (docs/performance.md, "Indexes").
+            models.Index(fields=["pub_date"], name="article_pub_date", condition=Q(status__in=RELEASED_STATUSES)),
+            # The moment an article became public (list pages' Last-Modified, next release).
+            models.Index(RELEASE_MOMENT, name="article_release_moment", condition=Q(status__in=RELEASED_STATUSES)),
+            # The change feed (updated_since, oldest first) and its cursors.
+            models.Index(fields=["modified_at", "id"], name="article_changes_order"),
         ]
 
     def __str__(self):

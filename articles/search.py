@@ -37,7 +37,9 @@ def search_articles(queryset: QuerySet, query: str) -> QuerySet:
         if not query:
             return queryset
         search_query = SearchQuery(query, config=config, search_type="websearch")
-        return queryset.annotate(search=vector).filter(search=search_query)
+        # alias(), not annotate(): the vector is only matched, never selected (computing it
+        # for the rows of a page cost 2-3 ms each: docs/performance.md, "Profile findings").
+        return queryset.alias(search=vector).filter(search=search_query)
     for term in query.split()[:MAX_TERMS]:
         queryset = queryset.filter(Q(headline__icontains=term) | Q(dek__icontains=term) | Q(body__icontains=term))
     return queryset

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, DateField, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest, Trunc
+from django.db.models import Count, DateField, F, Q, Subquery
+from django.db.models.functions import Trunc
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -42,7 +42,17 @@ from comments.forms import CommentForm
 
 from . import fragments, jsonld, memento
 from .commenting import comments_state
-from .models import Article, Author, Byline, Section, SiteSettings, SlugHistory, Tag, listing_prefetches
+from .models import (
+    RELEASE_MOMENT,
+    Article,
+    Author,
+    Byline,
+    Section,
+    SiteSettings,
+    SlugHistory,
+    Tag,
+    listing_prefetches,
+)
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
 from .search import search_articles
 from .sites import site_settings_for_request
@@ -67,7 +77,7 @@ def site_state(request, *, now: datetime) -> SiteSettings:
     - ``next_release_at``: when the next scheduled or embargoed one becomes public.
     """
     articles = Article.objects.for_site(request.site).order_by()
-    release = Greatest("published_at", Coalesce("embargo_until", "published_at"))
+    release = RELEASE_MOMENT  # the expression of the article_release_moment index
     state = (
         SiteSettings.objects.filter(site=request.site)
         .annotate(
@@ -408,6 +418,12 @@ def article_preview(request, pk: int):
 # --- Lists -----------------------------------------------------------------------------
 
 
+# Newest first, as the API lists them: the order of the article_released_order index (a
+# plain "-published_at" sorts NULLs first and could not use it; released articles have no
+# NULL publication time, so the order is the same).
+LIST_ORDER = (F("published_at").desc(nulls_last=True), "-pk")
+
+
 class CountedPaginator(Paginator):
     """A paginator told its total in advance (counted with the archive's calendar)."""
 
@@ -436,7 +452,12 @@ class ArchiveListMixin:
         return timezone.now()
 
     def get_queryset(self):
-        return Article.objects.published(now=self.now).for_site(self.request.site).with_listing_relations()
+        return (
+            Article.objects.published(now=self.now)
+            .for_site(self.request.site)
+            .with_listing_relations()
+            .order_by(*LIST_ORDER)
+        )
 
     def get(self, request, *args, **kwargs):
         self.site_state = site_state(request, now=self.now)

@@ -2,6 +2,8 @@
 service functions to write, and shape the response. Reads start from
 ``Article.objects.published()`` for the public."""
 
+import dataclasses
+
 from django.contrib.sites.models import Site
 from django.db import transaction
 from django.http import Http404
@@ -86,7 +88,13 @@ class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnl
 
 
 class ArticlePagination(KeysetPagination):
-    pass
+    def _ordering(self, request, view):
+        name, ordering = super()._ordering(request, view)
+        if ordering.nullable and not can_see_unpublished(request.user):
+            # The public sees released articles only, which all have a publication time:
+            # cursors then carry a bound the article_released_order index starts at.
+            ordering = dataclasses.replace(ordering, nullable=False)
+        return name, ordering
 
 
 @extend_schema_view(
@@ -560,7 +568,8 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled per client address)."""
+    """Exchange a username and password for an API token (throttled per client address, and
+    per client address and user name like the admin login)."""
 
     throttle_classes = [ScopedRateThrottle, LoginRateThrottle]
     throttle_scope = "token"
