@@ -465,6 +465,19 @@ def test_bake_archive_command(site, bake_root, capsys, django_capture_on_commit_
         call_command("bake_archive", "--all", "--site", "999999")
 
 
+def test_only_one_due_run_at_a_time(site, bake_root, capsys):
+    import fcntl
+
+    bake_root.mkdir(parents=True)
+    with open(bake_root / due.LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a slow run still going
+        call_command("bake_archive", "--due")
+        assert "Another bake_archive --due is running" in capsys.readouterr().out
+        assert not (bake_root / due.STATE).exists()
+    call_command("bake_archive", "--due")
+    assert (bake_root / due.STATE).exists()
+
+
 def test_bake_archive_refuses_to_run_with_baking_off(db):
     with pytest.raises(CommandError, match="ARCHIVE_BAKE_ROOT"):
         call_command("bake_archive", "--due")

@@ -18,6 +18,7 @@ The moment of the previous run is kept in ``<root>/.due.json`` (a first run look
 one hour).
 """
 
+import fcntl
 import json
 import time
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from . import Baker, _archive_paths, sites_of, store
 REFILL = 200  # newest articles per site checked for a missing page on each run
 KEEP_OLD = 600  # seconds an old generation stays on disk (readers may still have it open)
 STATE = ".due.json"
+LOCK = ".due.lock"
 
 
 def _load(baker: Baker) -> dict:
@@ -45,8 +47,21 @@ def _save(baker: Baker, state: dict) -> None:
     store.write_atomic(baker.root / STATE, json.dumps(state, sort_keys=True).encode())
 
 
-def bake_due(baker: Baker, *, site_ids=None, now: datetime | None = None) -> None:
-    """Bake what time alone changed since the previous run (see the module docstring)."""
+def bake_due(baker: Baker, *, site_ids=None, now: datetime | None = None) -> bool:
+    """Bake what time alone changed since the previous run (see the module docstring).
+    Return False, doing nothing, while another run holds the lock (a slow run and the next
+    minute's cron)."""
+    baker.root.mkdir(parents=True, exist_ok=True)
+    with open(baker.root / LOCK, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        _bake_due(baker, site_ids=site_ids, now=now)
+        return True
+
+
+def _bake_due(baker: Baker, *, site_ids=None, now: datetime | None = None) -> None:
     from ..models import Article, SiteSettings
 
     now = now or timezone.now()

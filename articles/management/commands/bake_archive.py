@@ -51,7 +51,9 @@ class Command(BaseCommand):
             for site in sites:
                 full.bake_site(baker, site, swap=options["swap"])
         elif options["due"]:
-            due.bake_due(baker, site_ids=[s.pk for s in sites] if options["site"] is not None else None)
+            if not due.bake_due(baker, site_ids=[s.pk for s in sites] if options["site"] is not None else None):
+                self.stdout.write("Another bake_archive --due is running; nothing done.")
+                return
         else:
             article = Article.objects.select_related("site").filter(pk=options["article"]).first()
             if article is None:
