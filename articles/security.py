@@ -95,7 +95,7 @@ class NulByteMiddleware:
     it is a 500 wherever a value meets the database (slugs in paths, filters, search, cursors).
     No legitimate URL or header carries one, so it is refused here once for every view: 400
     for the query string (under /api/ as ``{"param": ["Null characters are not allowed."]}``)
-    and headers, 404 for a path. API bodies are checked by ``articles.api.parsers``; forms
+    and headers, 404 for an API path and 400 for other paths. API bodies are checked by ``articles.api.parsers``; forms
     refuse NUL in their text fields.
     """
 
@@ -109,8 +109,11 @@ class NulByteMiddleware:
             if request.path.startswith("/api/"):  # the API's own shape: {"field": ["message"]}
                 return JsonResponse({name: [NUL_MESSAGE] for name in names} or {"detail": NUL_MESSAGE}, status=400)
             raise BadRequest(f"NUL characters are not allowed in the address ({', '.join(names)}).")
-        if "\x00" in request.path_info:  # no resource has such a name
-            raise Http404("NUL characters are not allowed in the address.")
+        if "\x00" in request.path_info:
+            if request.path.startswith("/api/"):  # no resource has such an id: the API's 404
+                raise Http404("NUL characters are not allowed in the address.")
+            # Pages: 400 (the 404 page needs the request's site, set by a later middleware).
+            raise BadRequest("NUL characters are not allowed in the address.")
         for key, value in request.META.items():
             if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
                 raise BadRequest("NUL characters are not allowed in headers.")
