@@ -277,7 +277,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str]]:
         )
         out.append((label, f"wrk -t4 -c50 -d{r['seconds']}s --latency", figures, ok(r["pass"])))
     r = results["LOAD-02 writes"]
-    figures = f"{r['rps']:.0f} req/s, p99 {r['p99_ms']:.0f} ms, statuses {r['statuses']}, {r['5xx']} 5xx"
+    figures = (
+        f"{r['rps']:.0f} req/s, p99 {r['p99_ms']:.0f} ms, statuses {r['statuses']}, {r['5xx']} 5xx, "
+        f"{r['socket_errors'].get('timeout', 0)} client timeouts"
+    )
     out.append(("LOAD-02 writes", f"wrk -t4 -c32 -d{r['seconds']}s, POST + PATCH (If-Match)", figures, ok(r["pass"])))
     r = results["LOAD-03 saturation"]
     figures = (
