@@ -37,7 +37,7 @@ from comments.forms import SALT, TOKEN_MAX_AGE, form_token
 from comments.models import Comment
 from tests import factories
 from tests.reliability.dbstate import db_unchanged
-from tests.reliability.test_img import test_database_url
+from tests.reliability.test_img import subprocess_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICE = "We are temporarily suspending article commenting."
@@ -245,7 +245,7 @@ def gunicorn(settings, tmp_path, *, redis_url: str | None = None, workers: int =
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),  # its own rate-limit keys (HMAC of the address)
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=subprocess_database_url(),
         MEDIA_ROOT=str(tmp_path / "media"),
         PYTHONPATH=str(ROOT),
     )

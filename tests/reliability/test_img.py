@@ -126,7 +126,7 @@ def stored_bytes(image: Image) -> bytes:
         return handle.read()
 
 
-def test_database_url() -> str:
+def subprocess_database_url() -> str:
     """The test database as a DATABASE_URL another process can open."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -135,15 +135,12 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-test_database_url.__test__ = False  # a helper, not a test
-
-
 def child_env(settings, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "CACHE_URL"))}
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings",
         DJANGO_DEBUG="false",
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=subprocess_database_url(),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PYTHONPATH=str(ROOT),
         **extra,
