@@ -575,6 +575,9 @@ def running_nginx(tmp_path: Path, bake_root: Path, upstream_port: int):
         process.wait(timeout=10)
 
 
+NGINX = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+
+
 def localhost_site() -> Site:
     """Site 1 as the migration seeds it (a flush between live-server tests brings back
     django.contrib.sites' example.com)."""
@@ -593,7 +596,8 @@ def fetch(url: str, headers: dict | None = None):
         return error.code, error.headers, error.read()
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+@NGINX
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_server; leaves the seeded rows for others
 def test_nginx_serves_baked_pages_and_falls_through_to_django(live_server, bake_root, tmp_path, fixed_token):
     site = localhost_site()
     author = factories.AuthorFactory(name="Ann Ames", slug="ann-ames")
@@ -654,7 +658,8 @@ def test_nginx_serves_baked_pages_and_falls_through_to_django(live_server, bake_
         assert status == 200 and re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["ETag"])
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
+@NGINX
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_server; leaves the seeded rows for others
 def test_nginx_after_a_swap_falls_through_once_then_serves_the_page_django_baked(
     live_server, bake_root, tmp_path, settings, redis_url
 ):
