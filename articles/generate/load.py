@@ -6,6 +6,7 @@ import contextlib
 import json
 import multiprocessing
 from collections import Counter
+from datetime import date
 
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
@@ -42,8 +43,6 @@ def existing_urls(ctx: Context, batch: Batch) -> set:
     """(site, date, slug) already taken in the database on the batch's days (appending)."""
     first = ctx.first_day.toordinal() + batch.days[0][0] - 2
     last = ctx.first_day.toordinal() + batch.days[-1][0] + 2
-    from datetime import date
-
     rows = Article.objects.filter(
         pub_date__gte=date.fromordinal(first), pub_date__lte=date.fromordinal(last)
     ).values_list("site_id", "pub_date", "slug")
