@@ -122,11 +122,22 @@ def header(result: dict) -> str:
     )
 
 
+def busy_warning(result: dict) -> str | None:
+    """A warning when the machine was busy with other work (load average above the CPUs)."""
+    m = result["machine"]
+    load = max(m["load_average"][0], (m.get("load_average_end") or [0])[0])
+    if load <= m["nproc"]:
+        return None
+    return (
+        f"**Busy machine:** the load average reached {load:g} on {m['nproc']} CPUs during this run "
+        "(other work shared the cores), so these figures are indicative only; rerun on a quiet machine."
+    )
+
+
 def summary(result: dict) -> str:
     rss = ", ".join(f"{mb:.0f}" for mb in result.get("worker_rss_mb", []))
-    return "\n\n".join(
-        [header(result), table(result), targets_table(result), f"gunicorn worker RSS after the run (MB): {rss}"]
-    )
+    parts = [header(result), busy_warning(result), table(result), targets_table(result)]
+    return "\n\n".join([p for p in parts if p] + [f"gunicorn worker RSS after the run (MB): {rss}"])
 
 
 def growth() -> str | None:
