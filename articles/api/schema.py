@@ -38,3 +38,53 @@ class NewsroomAutoSchema(AutoSchema):
         if anonymous_allowed(self.view, self.method):
             return [*required, {}]
         return required
+
+
+# Every operation documents the errors the API can answer, with the shape they have: a JSON
+# object with a ``detail`` message, or one list of messages per invalid field.
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": 'An error: {"detail": "message"}, or {"field": ["message", …]} for invalid input.',
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+STANDARD_ERRORS = {
+    "400": "Invalid input; the body names each problem.",
+    "401": "Not authenticated (or an invalid token).",
+    "403": "Not allowed.",
+    "404": "No such resource (or not visible to you).",
+    "429": "Too many requests; try again after Retry-After seconds.",
+}
+
+
+# Unicode slugs (SlugField(allow_unicode=True)): drf-spectacular writes Python's pattern, whose
+# ``\w`` is ASCII-only in the ECMA regexes OpenAPI clients use. Spell the non-ASCII range out.
+ASCII_SLUG = "^[-\\w]+$"
+UNICODE_SLUG = "^[-\\w\\u0080-\\uffff]+$"
+
+
+def _unicode_slugs(node) -> None:
+    if isinstance(node, dict):
+        if node.get("pattern") == ASCII_SLUG:
+            node["pattern"] = UNICODE_SLUG
+        for value in node.values():
+            _unicode_slugs(value)
+    elif isinstance(node, list):
+        for value in node:
+            _unicode_slugs(value)
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: add the standard error answers where missing, and
+    let slug patterns admit the Unicode slugs the API stores."""
+    _unicode_slugs(result)
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, item in result.get("paths", {}).items():
+        for _method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for code, description in STANDARD_ERRORS.items():
+                if code == "404" and "{" not in path:
+                    continue  # a list or a collection always exists
+                responses.setdefault(code, {"description": description, "content": content})
+    return result
