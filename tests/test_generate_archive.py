@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles import services
-from articles.generate import words
+from articles.generate import indexes, load, words
 from articles.html import count_words, sanitize_body
 from articles.models import (
     Article,
@@ -29,6 +29,7 @@ from articles.models import (
 from articles.services import article_snapshot
 
 from . import factories
+from .conftest import database_vendor
 
 UNTIL = "2026-11-25"
 # "Name/AFP via Getty Images", "Name/Reuters", "Handout via AFP", "Name/Site name"…
@@ -237,3 +238,82 @@ def test_full_text_search_finds_rare_and_common_terms(client):
 
     assert {a.pk for a in published if re.search(rf"\b{rare}\b", a.body)} <= search(rare)
     assert len(search(common)) > len(search(rare))
+
+
+# --- Secondary indexes dropped for the load (PostgreSQL) ----------------------------------
+
+postgres_only = pytest.mark.skipif(
+    database_vendor() != "postgresql", reason="the load drops and rebuilds indexes on PostgreSQL only"
+)
+
+
+def index_set() -> set:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        return set(cursor.fetchall())
+
+
+def pending_table_exists() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [indexes.PENDING])
+        return cursor.fetchone()[0]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_indexes_dropped_for_the_load_come_back_identical(monkeypatch, capsys):
+    before = index_set()
+    during = []
+    real_run = load.run_batches
+
+    def watched(*args, **kwargs):
+        during.append({name for _table, name, _def in index_set()})
+        yield from real_run(*args, **kwargs)
+
+    monkeypatch.setattr(load, "run_batches", watched)
+    generate()
+    assert "article_search_gin" not in during[0] and "articles_revision_article_id_2d2af917" not in during[0]
+    assert "article_unique_slug_per_site_and_date" in during[0] and "articles_article_pkey" in during[0]
+    assert index_set() == before and not pending_table_exists()
+    assert re.search(r"Rebuilt \d+ indexes in", capsys.readouterr().out)
+    call_command("migrate", "--check", verbosity=0)  # no pending model changes either
+
+
+@postgres_only
+@pytest.mark.parametrize("failure", [RuntimeError("disk full"), KeyboardInterrupt()])
+@pytest.mark.django_db(transaction=True)
+def test_a_load_failing_midway_still_rebuilds_the_indexes(monkeypatch, failure):
+    before = index_set()
+    real_run = load.run_batches
+
+    def failing(*args, **kwargs):
+        batches = real_run(*args, **kwargs)
+        try:
+            yield next(batches)
+            raise failure
+        finally:
+            batches.close()  # stops the other workers, as a failure inside the loader does
+
+    monkeypatch.setattr(load, "run_batches", failing)
+    with pytest.raises(type(failure)):
+        generate(articles=4500)  # five batches: the failure comes after the first
+    assert 0 < Article.objects.count() < 4500
+    assert index_set() == before and not pending_table_exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_indexes_left_dropped_by_a_killed_run_are_rebuilt_on_the_next_start(capsys):
+    before = index_set()
+    dropped = indexes.drop(load.table_names())  # what a run killed during its load leaves
+    assert "article_search_gin" in {name for name, _definition in dropped}
+    assert index_set() < before and pending_table_exists()
+    assert "CREATE INDEX article_search_gin ON" in indexes.recovery_message(indexes.pending())
+    call_command("generate_archive", "--restore-indexes")
+    assert f"Rebuilt {len(dropped)} indexes" in capsys.readouterr().out
+    assert index_set() == before and not pending_table_exists()
+    assert not Article.objects.exists()

@@ -5,6 +5,7 @@ transaction per batch; ids are explicit, and the sequences are moved past them a
 import contextlib
 import json
 import multiprocessing
+import signal
 from collections import Counter
 from datetime import date
 
@@ -122,6 +123,14 @@ def write_batch(ctx: Context, pool, batch: Batch, *, append: bool) -> Counter:
 _WORKER: dict = {}
 
 
+def table_names() -> list[str]:
+    return [MODELS[table]._meta.db_table for table in TABLE_ORDER]
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: terminate() must end us
+
+
 def _worker_batch(batch: Batch) -> Counter:
     return write_batch(_WORKER["ctx"], _WORKER["pool"], batch, append=_WORKER["append"])
 
@@ -135,7 +144,7 @@ def run_batches(ctx: Context, pool, plan: list[Batch], *, append: bool, jobs: in
         return
     _WORKER.update(ctx=ctx, pool=pool, append=append)
     connections.close_all()  # children open their own connections after the fork
-    workers = multiprocessing.get_context("fork").Pool(jobs)
+    workers = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_init)
     try:
         yield from workers.imap_unordered(_worker_batch, plan)
     except BaseException:

@@ -8,6 +8,8 @@ and keeps every URL unique. Nothing is written when the command refuses.
 """
 
 import os
+import signal
+import threading
 import time
 from collections import Counter
 from datetime import date
@@ -15,7 +17,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from articles.generate import load, plan, setup
+from articles.generate import indexes, load, plan, setup
 from articles.models import Article
 from articles.progress import Progress
 
@@ -47,7 +49,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--articles", type=positive, required=True, help="How many articles to make.")
+        parser.add_argument("--articles", type=positive, help="How many articles to make (required).")
         parser.add_argument("--sites", type=positive, default=2, help="How many sites (1–5, default 2).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
@@ -64,10 +66,22 @@ class Command(BaseCommand):
             help="Batches generated and stored at once, each by its own process and connection "
             "(PostgreSQL only; default: one per CPU, at most 4).",
         )
+        parser.add_argument(
+            "--restore-indexes",
+            action="store_true",
+            help="Only rebuild the indexes a killed run dropped for its load (PostgreSQL), then stop.",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            self.restore_dropped_indexes(options["jobs"] or 2)
+        if options["restore_indexes"]:
+            return
         count, sites = options["articles"], options["sites"]
+        if count is None:
+            raise CommandError("--articles is required.")
         if sites > len(setup.w.SITES):
             raise CommandError(f"--sites must be between 1 and {len(setup.w.SITES)}.")
         existing = Article.objects.count()
@@ -92,12 +106,64 @@ class Command(BaseCommand):
         )
         progress = BatchProgress(stream=self.stdout, total=count, statuses=STATUSES, noun="articles")
         totals: Counter = Counter()
-        for counts in load.run_batches(ctx, pool, batches, append=options["append"], jobs=options["jobs"]):
-            totals.update(counts)
-            progress.add(counts)
-        progress.close()
+        # Into empty tables, load without the secondary indexes and build them once at the end
+        # (always, even when the load fails or is interrupted). Not when appending: the load
+        # then looks up existing URLs, and rebuilding would re-read the whole archive.
+        dropped = indexes.drop(load.table_names()) if postgres and not options["append"] else []
+        if dropped:
+            self.stdout.write(f"Dropped {len(dropped)} secondary indexes for the load; they are rebuilt after it.")
+        loading = time.monotonic()
+        try:
+            with terminate_as_interrupt():
+                for counts in load.run_batches(ctx, pool, batches, append=options["append"], jobs=options["jobs"]):
+                    totals.update(counts)
+                    progress.add(counts)
+            progress.close()
+            self.stdout.write(f"Loaded in {time.monotonic() - loading:.1f} s.")
+        finally:
+            if dropped:
+                self.restore_dropped_indexes(options["jobs"])
         self.stdout.write("Resetting sequences and analysing tables…")
         load.finish()
         rows = ", ".join(f"{totals[f'rows:{key}']} {label}" for key, label in ROW_LABELS)
         states = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
         self.stdout.write(self.style.SUCCESS(f"Generated {rows} ({states}) in {time.monotonic() - started:.1f} s."))
+
+    def restore_dropped_indexes(self, jobs: int) -> None:
+        items = indexes.pending()
+        if items is None:
+            return
+        if items:
+            self.stdout.write(f"Rebuilding {len(items)} indexes dropped for the load…")
+        try:
+            with terminate_as_interrupt():
+                built, seconds = indexes.rebuild(jobs=jobs)
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                self.stderr.write("Interrupted; the indexes already being rebuilt were finished.")
+            try:
+                left = indexes.pending()
+            except Exception:
+                left = items
+            if left:
+                self.stderr.write(indexes.recovery_message(left))
+            raise
+        if built:
+            self.stdout.write(f"Rebuilt {built} indexes in {seconds:.1f} s.")
+
+
+class terminate_as_interrupt:
+    """Within the block, SIGTERM (``kill``) raises KeyboardInterrupt like Ctrl-C does, so the
+    ``finally`` clauses that rebuild dropped indexes still run (main thread only)."""
+
+    def __enter__(self):
+        main = threading.current_thread() is threading.main_thread()
+        self.previous = signal.signal(signal.SIGTERM, self._raise) if main else None
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
