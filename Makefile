@@ -73,7 +73,7 @@ fuzz: install-dev
 
 ## make schema: refresh the committed OpenAPI schema (docs/openapi.yaml) after reviewing an API change.
 schema: install
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+	env -u DATABASE_URL $(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 ## make backup DEST=/var/backups/newsroom/2026-11-25: database and media into a new folder,
 ## with a checksum manifest (docs/backup.md).
