@@ -281,6 +281,9 @@ def test_indexes_dropped_for_the_load_come_back_identical(monkeypatch, capsys):
     assert index_set() == before and not pending_table_exists()
     assert re.search(r"Rebuilt \d+ indexes in", capsys.readouterr().out)
     call_command("migrate", "--check", verbosity=0)  # no pending model changes either
+    delete_generated()
+    generate("--keep-indexes", articles=20)
+    assert "article_search_gin" in during[1] and index_set() == before
 
 
 @postgres_only

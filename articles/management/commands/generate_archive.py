@@ -67,6 +67,12 @@ class Command(BaseCommand):
             "(PostgreSQL only; default: one per CPU, at most 4).",
         )
         parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="Keep every index during the load instead of dropping the secondary ones and "
+            "rebuilding them after it (PostgreSQL; the default drops them into an empty archive).",
+        )
+        parser.add_argument(
             "--restore-indexes",
             action="store_true",
             help="Only rebuild the indexes a killed run dropped for its load (PostgreSQL), then stop.",
@@ -109,7 +115,9 @@ class Command(BaseCommand):
         # Into empty tables, load without the secondary indexes and build them once at the end
         # (always, even when the load fails or is interrupted). Not when appending: the load
         # then looks up existing URLs, and rebuilding would re-read the whole archive.
-        dropped = indexes.drop(load.table_names()) if postgres and not options["append"] else []
+        dropped = (
+            indexes.drop(load.table_names()) if postgres and not (options["append"] or options["keep_indexes"]) else []
+        )
         if dropped:
             self.stdout.write(f"Dropped {len(dropped)} secondary indexes for the load; they are rebuilt after it.")
         loading = time.monotonic()
