@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from .models import Article
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
 from .templatetags.archive import photo_placements, site_url
-from .views import shown_parts_changed_at, site_state
+from .views import LIST_ORDER, shown_parts_changed_at, site_state
 
 DC = "http://purl.org/dc/elements/1.1/"
 MEDIA = "http://search.yahoo.com/mrss/"
@@ -105,6 +105,7 @@ class LatestArticlesFeed(Feed):
             .for_site(self.request.site)
             .with_listing_relations()
             .prefetch_related("corrections")
+            .order_by(*LIST_ORDER)  # the released-order index's order: a walk, not a sort of every article
         )
         self.articles = list(queryset[: settings.ARCHIVE_PAGES["FEED_ITEMS"]])
         return self.articles

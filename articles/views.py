@@ -54,7 +54,7 @@ from .models import (
     listing_prefetches,
 )
 from .pagecache import archive_page, latest, seconds_until, set_freshness, set_last_modified
-from .search import search_articles
+from .search import search_articles, search_sort_key
 from .sites import site_settings_for_request
 from .templatetags.archive import byline_text, photo_placements, site_url
 
@@ -491,6 +491,13 @@ class ArchiveListMixin:
 class FrontPageView(ArchiveListMixin, ListView):
     template_name = "articles/front.html"
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        """The newest ``FRONT_PAGES`` pages only (older articles are in the date archives):
+        a count bounded by a LIMIT walks the released-order index, where counting every
+        article of a large archive scans the table (baked after every change)."""
+        count = queryset[: per_page * _config("FRONT_PAGES")].count()
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, count=count)
+
     def get_heading(self):
         return "Latest"
 
@@ -623,7 +630,9 @@ class SearchView(ArchiveListMixin, ListView):
     def get_queryset(self):
         if not self.query:
             return Article.objects.none()
-        return search_articles(super().get_queryset(), self.query)
+        # Sorted by an unindexed expression: the matches come from the GIN index (search.py).
+        key = search_sort_key("published_at").desc(nulls_last=True)
+        return search_articles(super().get_queryset(), self.query).order_by(key, "-pk")
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "query": self.query, "heading": "Search"}

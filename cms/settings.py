@@ -387,6 +387,9 @@ ARCHIVE_PAGES = {
     ),
     # Part of every page cache key: change it to drop all cached pages after a template change.
     "PAGE_CACHE_VERSION": setting("ARCHIVE_PAGE_CACHE_VERSION", default="1"),
+    # Pages the front page lists (older articles are in the date archives): its count is
+    # bounded by this, so it stays an index walk on a large archive.
+    "FRONT_PAGES": setting("ARCHIVE_FRONT_PAGES", default=50, cast=int),
     # Items in the RSS and Atom feeds.
     "FEED_ITEMS": setting("ARCHIVE_FEED_ITEMS", default=50, cast=int),
     # Baked archive (articles/baking/, docs/deploy.md): folder where public pages are written

@@ -543,6 +543,20 @@ def test_lists_are_paginated(client, site, settings):
     assert client.get("/?page=abc").status_code == 404
 
 
+def test_front_page_lists_the_newest_pages_only(client, site, settings):
+    # The front page counts at most FRONT_PAGES pages (a bounded count); older articles
+    # are in the date archives, which still list every page.
+    settings.ARCHIVE_PAGES = {**settings.ARCHIVE_PAGES, "PAGINATE_BY": 2, "FRONT_PAGES": 2}
+    now = timezone.now()
+    for n in range(5):
+        make_article(site, headline=f"Story {n}", published_at=now - timedelta(hours=n + 1))
+    page2 = client.get("/?page=2")
+    assert headlines(page2) == ["Story 2", "Story 3"]
+    assert "Page 2 of 2" in page2.content.decode()
+    assert html(page2).xpath("//a[@rel='next']/@href") == []
+    assert client.get("/?page=3").status_code == 404
+
+
 def test_date_archives_match_the_dates_in_urls(client, site):
     """An article published at 23:30 UTC on 31 December is on 1 January in Tokyo: its URL
     and the archives agree on the site's calendar."""

@@ -21,12 +21,13 @@ def publish_to_baked(article_id: int | None = None, *, timeout: float = 30.0) ->
     its baked page; None when baking is off or it did not show within ``timeout``."""
     from .. import services
     from ..models import Article
+    from ..views import LIST_ORDER  # the released-order index's order (not a sort of the table)
 
     root = bake_root()
     if root is None:
         return None
     articles = Article.objects.published().filter(pub_date__isnull=False).select_related("site")
-    article = articles.get(pk=article_id) if article_id is not None else articles.order_by("-published_at").first()
+    article = articles.get(pk=article_id) if article_id is not None else articles.order_by(*LIST_ORDER).first()
     if article is None:
         return None
     site: Site = article.site
