@@ -31,6 +31,7 @@ from ..exporters.ninjs import article_ninjs
 from ..importers import import_upload
 from ..login_throttle import LoginRateThrottle
 from ..models import Article, ArticleImage, Author, Image, SiteSettings, Tag
+from ..search import search_sort_key
 from . import conditional
 from .errors import gone
 from .filters import ArticleFilter, can_see_unpublished
@@ -87,6 +88,15 @@ class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissionsOrAnonReadOnl
     }
 
 
+@dataclasses.dataclass(frozen=True)
+class SearchOrdering(Ordering):
+    """The same order, by an expression no index has: see ``ArticlePagination``."""
+
+    def order_by(self):
+        key = search_sort_key(self.field)
+        return (key.desc(nulls_last=True) if self.descending else key.asc(nulls_last=True), *super().order_by()[1:])
+
+
 class ArticlePagination(KeysetPagination):
     def _ordering(self, request, view):
         name, ordering = super()._ordering(request, view)
@@ -94,6 +104,11 @@ class ArticlePagination(KeysetPagination):
             # The public sees released articles only, which all have a publication time:
             # cursors then carry a bound the article_released_order index starts at.
             ordering = dataclasses.replace(ordering, nullable=False)
+        if request.query_params.get("q"):
+            # Search: rows come from the GIN index and are sorted. Ordered by the plain
+            # column, the planner walks the newest-first index instead and recomputes
+            # to_tsvector() for every row it passes (1.8 s at 1,000,000 articles).
+            ordering = SearchOrdering(**dataclasses.asdict(ordering))
         return name, ordering
 
 
