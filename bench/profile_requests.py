@@ -207,7 +207,9 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
     found = endpoints()
     names = [args.profile] if args.profile else (args.only or list(found))
-    print(f"{'endpoint':18} {'ms/req':>8} {'cpu ms':>8} {'queries':>8} {'bytes':>8}   ({connection.vendor}, n={args.n})")
+    print(
+        f"{'endpoint':18} {'ms/req':>8} {'cpu ms':>8} {'queries':>8} {'bytes':>8}   ({connection.vendor}, n={args.n})"
+    )
     for name in names:
         path, options = found[name]
         uncached = options.get("uncached", False)
