@@ -113,6 +113,18 @@ def sanitize_body(html: str, *, stored: bool = False) -> str:
         if stored:
             return f"<p>{escape(html[:MAX_SANITIZE_BYTES])}</p>"
         raise
+    cleaned = _clean_body(html)
+    # html5ever can write markup that it parses differently the second time (a heading inside
+    # a heading is closed early), so clean until the output is stable: cleaning is idempotent.
+    for _ in range(3):
+        again = _clean_body(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean_body(html: str) -> str:
     return nh3.clean(
         html,
         tags=set(BODY_TAGS),

@@ -10,6 +10,27 @@ from articles.models import SiteSettings
 from . import factories
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (sites, groups, content types).
+
+    A transactional test ends with a flush. Without serialized rollback that flush re-runs
+    post_migrate, which recreates content types under new ids, and the next test that does
+    restore the serialized data then collides with them (UNIQUE django_content_type). With
+    every transactional test serialized, the flush leaves the tables empty and each such test
+    starts from the same migrated state, whatever order they run in.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if marker is not None:
+            if not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):
+                continue
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+        elif "transactional_db" in fixtures or "live_server" in fixtures:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _media_storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
