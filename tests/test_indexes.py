@@ -38,7 +38,17 @@ EXPECTED_INDEXES = {
 
 @pytest.fixture
 def archive(db):
-    call_command("generate_archive", "--articles", str(ARTICLES), "--jobs", "1", "--until", "2026-06-30", verbosity=0)
+    call_command(
+        "generate_archive",
+        "--articles",
+        str(ARTICLES),
+        "--jobs",
+        "1",
+        "--keep-indexes",
+        "--until",
+        "2026-06-30",
+        verbosity=0,
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return web_targets.pick()
