@@ -58,9 +58,11 @@ STANDARD_ERRORS = {
 
 
 # Unicode slugs (SlugField(allow_unicode=True)): drf-spectacular writes Python's pattern, whose
-# ``\w`` is ASCII-only in the ECMA regexes OpenAPI clients use. Spell the non-ASCII range out.
+# ``\w`` is ASCII-only in the ECMA regexes OpenAPI clients use. Allow ASCII letters, digits,
+# "-" and "_" and any non-ASCII character: a negated class, because a range such as
+# \u0080-\uffff stops at the Basic Multilingual Plane and refuses slugs like "x-𬷨".
 ASCII_SLUG = "^[-\\w]+$"
-UNICODE_SLUG = "^[-\\w\\u0080-\\uffff]+$"
+UNICODE_SLUG = "^[^\\x00-\\x2c\\x2e\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f]+$"
 
 
 def _unicode_slugs(node) -> None:
