@@ -34,6 +34,9 @@ from . import pagecache
 # Part of every key: bump when what a fragment holds changes shape (a template or a
 # serializer field), so that old entries are never read.
 FRAGMENT_VERSION = "1"
+# The end of a key made while the global generation was unknown: such a fragment could
+# outlive the next change, so it is never stored or read.
+UNCACHED = ":uncached"
 
 
 def timeout() -> int:
@@ -62,6 +65,8 @@ def key(kind: str, article, request, generation: int, *extra) -> str:
         *extra,
     )
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+    if not generation:  # the cache is down (pagecache.known): neither read nor store
+        return f"archive:fragment:{kind}:{article.pk}:{digest}{UNCACHED}"
     return f"archive:fragment:{kind}:{article.pk}:{digest}"
 
 
@@ -70,10 +75,12 @@ def generation() -> int:
 
 
 def get_many(keys: list[str]) -> dict:
+    keys = [key for key in keys if not key.endswith(UNCACHED)]
     return cache.get_many(keys) if keys and timeout() > 0 else {}
 
 
 def set_many(entries: dict) -> None:
+    entries = {key: value for key, value in entries.items() if not key.endswith(UNCACHED)}
     seconds = timeout()
     if not entries or seconds <= 0:
         return

@@ -22,6 +22,7 @@ until a scheduled article is due or a commenting suspension ends); the cache ent
 
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -56,8 +57,10 @@ def generations(site_id: int) -> tuple[int, int]:
 
     A missing counter (first use, or evicted) starts at the current time in nanoseconds,
     which is larger than any value it can have had before, so an eviction never brings
-    back an old key.
+    back an old key. While the cache is unavailable they read 0: unknown, and nothing may
+    be cached or baked under them (``known()``).
     """
+    _redo_lost_bumps()
     keys = [_generation_key(GLOBAL), _generation_key(site_id)]
     found = cache.get_many(keys)
     for key in keys:
@@ -70,6 +73,7 @@ def generations(site_id: int) -> tuple[int, int]:
 def global_generation() -> int:
     """The current global generation (bumped by changes to images, authors, tags and
     sections, which every site shows); the fragment cache keys on it."""
+    _redo_lost_bumps()
     key = _generation_key(GLOBAL)
     found = cache.get(key)
     if found is None:
@@ -78,16 +82,45 @@ def global_generation() -> int:
     return found
 
 
-def _bump(scope) -> None:
+def known(generation_numbers) -> bool:
+    """Whether generation numbers were read from the cache (0 stands for "unavailable")."""
+    return all(generation_numbers)
+
+
+# A bump this process could not write (the cache was down, or its circuit breaker open,
+# cms/cache.py): the cache still holds the old generation, so other processes would serve
+# pages older than the commit for up to PAGE_CACHE_TIMEOUT. It is not lost: the next use of
+# the generations once the cache answers again bumps the global one, which every page and
+# fragment key holds (coarse, but it drops every entry that can be older than the commit).
+_lost_bump = threading.Event()
+
+
+def _bump(scope) -> bool:
     key = _generation_key(scope)
     try:
         cache.incr(key)
-    except ValueError:  # missing: start it (see generations())
-        cache.set(key, time.time_ns(), timeout=None)
+        return True
+    except ValueError:  # missing: start it (see generations()); or the cache is down
+        if cache.add(key, time.time_ns(), timeout=None):
+            return True
+        try:
+            cache.incr(key)  # someone else started it meanwhile
+            return True
+        except ValueError:
+            _lost_bump.set()
+            return False
+
+
+def _redo_lost_bumps() -> None:
+    if not _lost_bump.is_set() or not getattr(cache, "available", True):
+        return
+    _lost_bump.clear()
+    _bump(GLOBAL)  # sets the flag again if the cache is still down
 
 
 def bump_now(site_ids: Iterable[int] = (), *, everywhere: bool = False) -> None:
     """Drop the cached pages of ``site_ids`` (of every site with ``everywhere``) now."""
+    _redo_lost_bumps()
     if everywhere:
         _bump(GLOBAL)
     for site_id in set(site_ids):
@@ -95,7 +128,12 @@ def bump_now(site_ids: Iterable[int] = (), *, everywhere: bool = False) -> None:
 
 
 def invalidate(
-    site_ids: Iterable[int] = (), *, everywhere: bool = False, article_ids: Iterable[int] = (), objects: Iterable = ()
+    site_ids: Iterable[int] = (),
+    *,
+    everywhere: bool = False,
+    article_ids: Iterable[int] = (),
+    objects: Iterable = (),
+    page_only: bool = False,
 ) -> None:
     """Drop the cached pages of some sites, after the current transaction commits, and bake
     the pages the change touched (``articles.baking.changed``, when baking is on).
@@ -106,13 +144,14 @@ def invalidate(
     writing) does not read its own stale page; the drop after the commit is what protects
     other connections, which could have re-cached the old content in between.
     ``objects`` are shared objects (images, authors, tags, sections) that were edited:
-    the baker re-bakes just the articles that show them.
+    the baker re-bakes just the articles that show them. ``page_only``: the change shows
+    only on the articles' own pages (comments), so the baker re-bakes just those.
     """
     from . import baking
 
     site_ids = set(site_ids)
     article_ids = set(article_ids)
-    baking.note(site_ids, article_ids=article_ids, everywhere=everywhere, objects=objects)
+    noted = baking.note(site_ids, article_ids=article_ids, everywhere=everywhere, objects=objects, page_only=page_only)
     bump_now(site_ids, everywhere=everywhere)
 
     def after_commit():
@@ -120,7 +159,7 @@ def invalidate(
         if article_ids:
             sites |= _sites_of_articles(article_ids)
         bump_now(sites, everywhere=everywhere)
-        baking.flush()  # after the bump: a page baked on a miss meanwhile is dropped
+        baking.flush(noted)  # after the bump: a page baked on a miss meanwhile is dropped
 
     transaction.on_commit(after_commit, robust=True)
 
@@ -240,8 +279,10 @@ def _may_store(request, response) -> bool:
     )
 
 
-def _page_key(request, params: tuple[str, ...]) -> str:
+def _page_key(request, params: tuple[str, ...]) -> str | None:
     global_generation, site_generation = generations(request.site.pk)
+    if not known((global_generation, site_generation)):
+        return None  # the cache is down: an entry stored now could outlive the next change
     query = "&".join(f"{name}={value}" for name in params for value in request.GET.getlist(name))
     address = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return ":".join(

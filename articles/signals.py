@@ -47,8 +47,11 @@ def article_relations_changed(sender, instance, action, pk_set, **kwargs):
 def shared_object_changed(sender, instance, **kwargs):
     """Images, authors, tags and sections appear on every site's pages."""
     # A saved one is named, so the baker re-bakes only the articles showing it (none when it
-    # was just created); a deleted one is not (its links are gone): every site is re-baked.
-    pagecache.invalidate(everywhere=True, objects=[instance] if "created" in kwargs else ())
+    # was just created). A deleted tag or section is not (its links are gone): every site is
+    # re-baked. A deleted image or author is named too: photo placements and bylines protect
+    # them, so one that could be deleted was shown by no article, and nothing is re-baked.
+    named = "created" in kwargs or isinstance(instance, Image | Author)
+    pagecache.invalidate(everywhere=True, objects=[instance] if named else ())
 
 
 def site_changed(sender, instance, **kwargs):

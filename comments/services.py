@@ -172,7 +172,7 @@ def comment_post(
     )
     comment.save()
     if comment.status == Comment.Status.APPROVED:
-        pagecache.invalidate(site_ids=[article.site_id, comment.site_id], article_ids=[article.pk])
+        pagecache.invalidate(site_ids=[article.site_id, comment.site_id], article_ids=[article.pk], page_only=True)
     return comment
 
 
@@ -193,5 +193,6 @@ def comments_moderate(*, comments: Iterable[Comment], status: str, user=None) ->
         pagecache.invalidate(
             site_ids={site for _a, home, posted in touched for site in (home, posted)},
             article_ids={article_id for article_id, _h, _p in touched},
+            page_only=True,  # the lists and feeds show no comments: bake just the article pages
         )
     return count

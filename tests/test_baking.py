@@ -281,6 +281,58 @@ def test_approving_a_comment_rebakes_the_page_with_it_and_its_count(
     assert b"Trams at last!" in page.read_bytes()
 
 
+def test_a_comment_rebakes_only_its_article_page_not_the_lists_and_feeds(
+    site, bake_root, monkeypatch, django_capture_on_commit_callbacks
+):
+    from comments import services as comments
+
+    article = publish(site, django_capture_on_commit_callbacks)
+    comment = comments.comment_post(
+        article=article, display_name="Rosa", body="Trams at last!", client_address="192.0.2.1"
+    )
+    front = baked(bake_root, "/")
+    front_before = (front.stat().st_ino, front.stat().st_mtime_ns)
+    rendered = []
+    real_render = baking.render
+    monkeypatch.setattr(baking, "render", lambda domain, path: (rendered.append(path), real_render(domain, path))[1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comments.comments_moderate(comments=[comment], status="approved")
+
+    assert rendered == [article.get_absolute_url()]  # not the front page, feeds or archives
+    assert b"Trams at last!" in baked(bake_root, article.get_absolute_url()).read_bytes()
+    assert (front.stat().st_ino, front.stat().st_mtime_ns) == front_before
+
+
+def test_a_rolled_back_change_is_never_baked_by_the_next_commit(site, bake_root, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    article = publish(site, django_capture_on_commit_callbacks)
+    before = generation(bake_root)
+    settings_row = SiteSettings.objects.get(site=site)
+    # e.g. an edit that loses the version race after saving: its transaction is rolled back
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.EditConflict), transaction.atomic():
+        settings_row.comments_notice = "Never saved."
+        settings_row.save()
+        raise services.EditConflict
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_update(article=article, headline="An unrelated edit")
+
+    assert generation(bake_root) == before  # the rolled-back settings change swapped nothing
+    assert b"An unrelated edit" in baked(bake_root, article.get_absolute_url()).read_bytes()
+    assert b"Never saved." not in baked(bake_root, "/").read_bytes()
+
+
+def test_deleting_an_image_no_article_shows_swaps_no_site(site, bake_root, django_capture_on_commit_callbacks):
+    publish(site, django_capture_on_commit_callbacks)
+    before = generation(bake_root)
+    unused = factories.ImageFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        unused.delete()
+    assert generation(bake_root) == before
+
+
 def test_due_rebakes_pages_whose_comment_form_ages_and_deletes_old_generations(
     site, bake_root, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -438,6 +490,42 @@ def test_a_miss_is_baked_unless_a_change_committed_meanwhile(
     assert not baked(bake_root, other.get_absolute_url()).exists()
     fresh_ticket = miss.ticket(request)
     assert miss.store_page(request, stale, fresh_ticket) is True  # nothing changed since this one
+
+
+@pytest.mark.redis
+def test_no_bake_on_a_miss_while_the_cache_is_down(
+    client, settings, site, bake_root, redis_url, django_capture_on_commit_callbacks
+):
+    """While Redis is unreachable the generations cannot be read (a change committing during
+    the render would go unseen): the page is served but not baked."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-miss-{os.getpid()}-{time.time_ns()}",
+            "OPTIONS": {"RETRY_AFTER": 60},
+        }
+    }
+    assert miss.enabled() is True
+    article = make_article(site)  # no bake: its on-commit hooks are not run
+    path = article.get_absolute_url()
+    request = client.get("/robots.txt", HTTP_HOST="localhost").wsgi_request
+    request.path = path
+    request.site = site
+    assert miss.ticket(request) is not None  # Redis answers: a miss may be baked
+    caches["default"]._open_until = time.monotonic() + 60  # the breaker is open: Redis just failed
+
+    assert miss.ticket(request) is None
+    served = client.get(path, HTTP_HOST="localhost")
+    assert served.status_code == 200
+    assert b"Harbour city votes for trams" in served.content
+    assert not list(bake_root.rglob("index.*"))  # nothing baked
+    caches["default"]._open_until = 0.0
+    redis_client = caches["default"]._cache.get_client(write=True)
+    for key in redis_client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        redis_client.delete(key)
 
 
 def test_baking_on_a_miss_needs_a_cache_shared_by_every_process(settings, bake_root, redis_url):

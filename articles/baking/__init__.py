@@ -11,10 +11,11 @@ which notes each change (``note()``) and bakes them all once after the commit (`
 
 What a change bakes:
 
-- an article (saved, published, withdrawn, a byline, photo placement, correction or approved
-  comment changed): its page on every site it is on, the front page, both feeds, and the
+- an article (saved, published, withdrawn, a byline, photo placement or correction
+  changed): its page on every site it is on, the front page, both feeds, and the
   day, month and year archives of its date; the pages at its old addresses are removed
   (Django answers those with a 301);
+- a comment approved or taken down: just the article's page (no list or feed shows comments);
 - a shared object edited (a photo's credit, an author's name, a tag, a section): the same
   for every article showing it (more than ``SWAP_OVER`` articles: the sites are swapped, below);
 - a site-wide change (site settings, the commenting notice or switch) or a deletion whose
@@ -150,13 +151,19 @@ class Baker:
 
     # --- what a change touches -----------------------------------------------------
 
-    def bake_article(self, article, sites: Iterable[Site]) -> None:
+    def bake_article(self, article, sites: Iterable[Site], *, page_only: bool = False) -> None:
         """Bake an article's page, the front page, the feeds and its date archives on
-        ``sites``; remove the pages at its old addresses."""
+        ``sites``; remove the pages at its old addresses. ``page_only``: just its page (a
+        comment changed: the lists and feeds do not show comments)."""
         from ..models import SlugHistory
 
-        old = list(SlugHistory.objects.filter(article=article).values_list("pub_date", "slug"))
         current = article.get_absolute_url() if article.pub_date else None
+        if page_only:
+            for site in sites:
+                if current:
+                    self.bake(site, current)
+            return
+        old = list(SlugHistory.objects.filter(article=article).values_list("pub_date", "slug"))
         for site in sites:
             if current:
                 self.bake(site, current)
@@ -215,21 +222,41 @@ def sites_of(article) -> list[Site]:
 
 
 _pending = threading.local()
+_ALL = object()
 
 
-def note(site_ids: Iterable[int] = (), *, article_ids=(), everywhere: bool = False, objects=()) -> None:
+def note(
+    site_ids: Iterable[int] = (), *, article_ids=(), everywhere: bool = False, objects=(), page_only: bool = False
+):
     """Remember a change of the current transaction (``pagecache.invalidate`` calls this
-    before the commit and ``flush()`` after it): one save sends several signals (the
-    article, its tags, its sites), and their pages are baked once, by the first flush."""
+    before the commit and ``flush(note)`` after it): one save sends several signals (the
+    article, its tags, its sites), and their pages are baked once, by the first flush.
+    Returns the note (None with baking off), for the transaction's on-commit hook."""
     if bake_root() is None:
-        return
+        return None
     notes = _pending.__dict__.setdefault("notes", [])
-    notes.append((set(site_ids), set(article_ids), everywhere, list(objects)))
+    noted = (set(site_ids), set(article_ids), everywhere, list(objects), page_only)
+    notes.append(noted)
+    return noted
 
 
-def flush() -> None:
-    """Bake what the noted changes touched (after the commit). Never raises."""
-    notes, _pending.notes = getattr(_pending, "notes", []), []
+def flush(noted=_ALL) -> None:
+    """Bake what the noted changes touched (after the commit). Never raises.
+
+    ``noted`` is the note whose transaction just committed (from ``note()``): the on-commit
+    hooks of one transaction run in the order they were registered, so the first of them
+    holds the transaction's first surviving note, and the notes before it belong to
+    transactions (or savepoints) that were rolled back: they are dropped, never baked. The
+    notes from it on are baked now; the later hooks of the transaction find theirs done."""
+    pending = getattr(_pending, "notes", [])
+    if noted is _ALL:
+        notes = pending
+    else:
+        at = next((n for n, pending_note in enumerate(pending) if pending_note is noted), None)
+        if at is None:  # baked by an earlier hook of its transaction (or baking is off)
+            return
+        notes = pending[at:]
+    _pending.notes = []
     root = bake_root()
     if not notes or root is None:
         return
@@ -237,15 +264,15 @@ def flush() -> None:
     # notes' own after-commit bumps run after this flush), so a page baked on a miss from
     # data older than the commit is never kept (miss.py).
     try:
-        for site_ids, article_ids, everywhere, _objects in notes:
+        for site_ids, article_ids, everywhere, _objects, _page_only in notes:
             pagecache.bump_now(site_ids | pagecache._sites_of_articles(article_ids), everywhere=everywhere)
     except Exception:
         logger.exception("Baking after a change failed")
         return
     baker = Baker(root)
-    for site_ids, article_ids, everywhere, objects in notes:
+    for site_ids, article_ids, everywhere, objects, page_only in notes:
         try:
-            _changed(baker, site_ids, article_ids, everywhere, objects)
+            _changed(baker, site_ids, article_ids, everywhere, objects, page_only=page_only)
         except Exception:
             logger.exception("Baking after a change failed")
 
@@ -268,7 +295,9 @@ def changed(
         logger.exception("Baking after a change failed")
 
 
-def _changed(baker: Baker, site_ids: set, article_ids: set, everywhere: bool, objects: list) -> None:
+def _changed(
+    baker: Baker, site_ids: set, article_ids: set, everywhere: bool, objects: list, *, page_only: bool = False
+) -> None:
     from ..models import Article
 
     sites = {site.pk: site for site in Site.objects.all()}
@@ -291,7 +320,7 @@ def _changed(baker: Baker, site_ids: set, article_ids: set, everywhere: bool, ob
         on = {site.pk for site in sites_of(article)} | (site_ids & set(sites))
         if everywhere:  # sites it was removed from are not known: look for its pages
             on |= _sites_with_page(baker, sites.values(), article)
-        baker.bake_article(article, [sites[pk] for pk in sorted(on) if pk in sites])
+        baker.bake_article(article, [sites[pk] for pk in sorted(on) if pk in sites], page_only=page_only)
 
 
 def _articles_showing(objects: list) -> list[int]:

@@ -9,7 +9,8 @@ from older data from being served after a change:
   overwrites a page baked after a change;
 - it is written only if the site's page-cache generations (bumped after every committed
   change, before the change is baked) are the same before the view ran and after the file
-  is in place; otherwise the file is taken back (if it is still ours).
+  is in place; otherwise the file is taken back (if it is still ours). While the cache is
+  down the generations are unknown (``pagecache.known``) and nothing is baked on a miss.
 
 A swap in between is harmless: the page lands in a generation nobody serves any more.
 The generations must be shared by every process for this to hold, so baking on miss is on
@@ -46,7 +47,10 @@ def ticket(request):
     site_dir = store.host_dir(bake_root(), site.domain)
     if site_dir is None:
         return None
-    return store.current_generation(site_dir), pagecache.generations(site.pk)
+    before = pagecache.generations(site.pk)
+    if not pagecache.known(before):  # the cache is down: no way to see a change commit meanwhile
+        return None
+    return store.current_generation(site_dir), before
 
 
 def store_page(request, response, ticket) -> bool:
@@ -58,7 +62,7 @@ def store_page(request, response, ticket) -> bool:
         target = store.page_file(
             generation, request.path, response.get("Content-Type", "text/html"), gone=response.status_code == 410
         )
-        if pagecache.generations(request.site.pk) != before:
+        if not pagecache.known(before) or pagecache.generations(request.site.pk) != before:
             return False
         if any(p.exists() for p in store.page_files(generation, request.path)):
             return False
