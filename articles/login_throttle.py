@@ -4,20 +4,28 @@
 attempt within the window answers 429 with ``Retry-After`` and checks no password, so a guesser
 costs no password-hashing CPU either.
 
-Counts live in the default cache (Redis in production), so every worker process shares them.
+The user name is compared as Django's login form reads it (NFKC, so "ｅditor" is "editor")
+and case-insensitively: a compatibility variant of a name buys no fresh attempts. Counts
+live in the default cache (Redis in production), counted atomically by one script
+(``articles/api/throttling.py``), so every worker process shares them exactly.
 The client address is DRF's (``NUM_PROXIES``): a rotated ``X-Forwarded-For`` buys nothing.
 """
 
 import hashlib
 import math
+import unicodedata
 from functools import wraps
 
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
+from .api.throttling import SharedCountMixin
 
-class LoginRateThrottle(SimpleRateThrottle):
-    """Counts password attempts (POSTs) per client address + user name (case-insensitive)."""
+
+class LoginRateThrottle(SharedCountMixin, SimpleRateThrottle):
+    """Counts password attempts (POSTs) per client address + user name, the name compared
+    as Django's login compares it (NFKC, so "ａdmin" and "𝐚dmin" are "admin") and
+    case-insensitively. On Redis the count is atomic across workers (``SharedCountMixin``)."""
 
     scope = "login"
 
@@ -26,7 +34,7 @@ class LoginRateThrottle(SimpleRateThrottle):
             return None
         data = request.data if hasattr(request, "data") else request.POST
         username = data.get("username", "") if hasattr(data, "get") else ""
-        username = str(username).strip().casefold()[:300]
+        username = unicodedata.normalize("NFKC", str(username)).strip().casefold()[:300]
         ident = hashlib.sha256(f"{self.get_ident(request)}\x00{username}".encode("utf-8", "replace")).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
 

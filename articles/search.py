@@ -23,19 +23,20 @@ def search_articles(queryset: QuerySet, query: str) -> QuerySet:
 
     On PostgreSQL the query is read like a web search box (quoted phrases, ``-word``,
     ``or``) and matched with stemming (``websearch_to_tsquery``); the vector expression is
-    the one indexed by migration 0005. Elsewhere every word must appear somewhere.
+    the one indexed by migration 0005. Elsewhere every word must appear somewhere. An empty
+    ``query`` leaves ``queryset`` as it is; one with no word at all (``!!!``) matches nothing.
     """
     query = " ".join(query.split())
     if not query:
         return queryset
+    if not websearch_text(query):  # only punctuation ("!!!"): nothing to match, so no results
+        return queryset.none()
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         config = settings.NEWSROOM["SEARCH_CONFIG"]
         vector = SearchVector("headline", "dek", "body", config=config)
         query = websearch_text(query)
-        if not query:
-            return queryset
         search_query = SearchQuery(query, config=config, search_type="websearch")
         # alias(), not annotate(): the vector is only matched, never selected (computing it
         # for the rows of a page cost 2-3 ms each: docs/performance.md, "Profile findings").

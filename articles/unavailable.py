@@ -3,14 +3,17 @@
 A request that fails because PostgreSQL (or SQLite's file) cannot be reached, or because a
 Redis call escaped the resilient cache (``cms/cache.py``), answers 503 with a short
 message and ``Retry-After`` — HTML for pages, JSON under /api/, the health report for
-/healthz — never a traceback or a 500. Two doors lead here: the project's 500 handler
-(``articles/handlers.py``: errors in views and middleware) and the API's exception
-handler (``articles/api/errors.py``: errors inside DRF views). Nothing here touches the
-database. Persistent connections are health-checked before reuse (``CONN_HEALTH_CHECKS``),
-so the first request after the service returns reconnects by itself.
+/healthz — never a traceback or a 500. Any other database error (a deadlock, a timeout, a
+missing column) is a bug to see: the usual logged 500 (``database_unreachable``). Two
+doors lead here: the project's 500 handler (``articles/handlers.py``: errors in views and
+middleware) and the API's exception handler (``articles/api/errors.py``: errors inside
+DRF views). Nothing here touches the database. Persistent connections are health-checked
+before reuse (``CONN_HEALTH_CHECKS``), so the first request after the service returns
+reconnects by itself.
 """
 
 import logging
+import sqlite3
 import time
 
 from django.db import InterfaceError, OperationalError
@@ -31,9 +34,42 @@ PAGE_FALLBACK = (
 )
 
 
+# PostgreSQL answers that mean "cannot serve you now", not "your statement failed": the
+# connection class (08…), the server shutting down or starting up, no connection slot free.
+OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+SQLITE_OUTAGE = ("unable to open database",)  # the file (or its folder) cannot be reached
+
+
+def database_unreachable(error: BaseException | None) -> bool:
+    """Whether the database error ``error`` shows the database cannot be reached.
+
+    Only connection failures count: Django's ``InterfaceError`` (the connection is closed
+    or unusable); an ``OperationalError`` whose driver error (Django chains it as
+    ``__cause__``) is psycopg's with no SQLSTATE (connect refused or timed out, the
+    connection lost: the server never answered) or one of ``OUTAGE_SQLSTATES``, or
+    SQLite's "unable to open database file"; and one with no driver error at all. Every
+    other ``OperationalError`` is the statement's own failure, a bug to see with its
+    traceback (a 500): a deadlock, a statement or lock timeout, SQLite's "no such column"
+    after a missed migration, and SQLite's "database is locked" (a writer held the lock
+    past the 20 s busy timeout). No query is made to find out."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if cause is None:
+        return True
+    if isinstance(cause, sqlite3.Error):
+        return str(cause).lower().startswith(SQLITE_OUTAGE)
+    if not hasattr(cause, "sqlstate"):  # another driver: trust its class
+        return True
+    sqlstate = cause.sqlstate or ""
+    return not sqlstate or sqlstate.startswith(OUTAGE_SQLSTATES)
+
+
 def dependency_down(error: BaseException | None) -> str | None:
     """The service whose outage ``error`` shows ("database", "cache"), or None."""
-    if isinstance(error, OperationalError | InterfaceError):
+    if database_unreachable(error):
         return "database"
     if isinstance(error, RedisConnectionError | RedisTimeoutError):
         return "cache"

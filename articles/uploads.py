@@ -13,6 +13,7 @@ file nor the time to receive it (Wagtail CVE-2023-28837).
   servers that hand over a body without one. It also refuses (400) a body that ends before
   the multipart's closing boundary: a client that lied about the length, or went away
   half-way, would otherwise have Django keep the part received as if it were the file.
+  Under ``/api/`` both 400s are JSON with the reason (``process_exception``).
 
 The reverse proxy should refuse bigger bodies first (nginx ``client_max_body_size``, see
 docs/deployment.md); this guard holds when the app is reached some other way.
@@ -22,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponse, JsonResponse
+
+from .handlers import _is_api
 
 TOO_LARGE = "The upload is too large ({size} bytes); the limit is {limit} bytes."
 CUT_SHORT = "The upload ended before its last part: it was cut short. Send it again."
@@ -107,7 +110,7 @@ class UploadLimitMiddleware:
             size = _declared_length(request)
             if size > limit:
                 message = TOO_LARGE.format(size=size, limit=limit)
-                if request.path.startswith("/api/"):
+                if _is_api(request):
                     response = JsonResponse({"detail": message}, status=413)
                 else:
                     response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
@@ -117,3 +120,10 @@ class UploadLimitMiddleware:
                 recorder = request._stream = _TailRecorder(request._stream)
             request.upload_handlers.insert(0, CountingUploadHandler(request, recorder))
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A body refused by ``CountingUploadHandler`` while a view parsed it (DRF parses in
+        the view) answers JSON under /api/, with the reason; elsewhere Django's 400 page."""
+        if isinstance(exception, UploadCutShort | RequestDataTooBig) and _is_api(request):
+            return JsonResponse({"detail": str(exception)}, status=400)
+        return None

@@ -3,7 +3,8 @@
 A NUL character (``\\x00``) or a lone UTF-16 surrogate (``"\\ud800"`` in JSON) anywhere in a
 body, key or value, answers 400 with a message. Serializer text fields refuse NUL already, but
 lookups (slugs, choices, related ids) would pass it to the database, which fails with a 500;
-checking once at the parser covers every endpoint and every field.
+checking once at the parser covers every endpoint and every field. A JSON body nested
+deeper than Python's stack (``[[[[…``) is a 400 too, not a ``RecursionError`` and a 500.
 """
 
 from rest_framework.exceptions import ParseError
@@ -11,12 +12,13 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 
 NUL_MESSAGE = "Null characters are not allowed."
 SURROGATE_MESSAGE = "Text must be valid Unicode (no lone surrogates)."
+NESTED_MESSAGE = "The body is nested too deeply."
 
 
 def _problem(data, depth: int = 0) -> str | None:
     """The message for the first NUL or lone surrogate in ``data``, or None."""
     if depth > 64:
-        return "The body is nested too deeply."
+        return NESTED_MESSAGE
     if isinstance(data, str):
         if "\x00" in data:
             return NUL_MESSAGE
@@ -56,7 +58,10 @@ def check_text(data) -> None:
 
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:  # "[[[[…" past Python's stack: DRF catches only ValueError
+            raise ParseError(f"JSON parse error - {NESTED_MESSAGE}") from None
         check_text(data)
         return data
 

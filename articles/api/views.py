@@ -21,6 +21,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -36,6 +37,7 @@ from . import conditional
 from .errors import gone
 from .filters import ArticleFilter, can_see_unpublished
 from .pagination import KeysetPagination, Ordering
+from .parsers import StrictJSONParser, StrictMultiPartParser
 from .serializers import (
     ArticleSerializer,
     ArticleWriteSerializer,
@@ -588,3 +590,6 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle, LoginRateThrottle]
     throttle_scope = "token"
+    # The project's parsers, not ObtainAuthToken's plain ones (LoginRateThrottle reads the
+    # body before the view does): a malformed or too deeply nested body is a 400.
+    parser_classes = [FormParser, StrictMultiPartParser, StrictJSONParser]
