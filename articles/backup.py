@@ -23,7 +23,9 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -200,7 +202,25 @@ class ArchiveReport:
     models: dict = field(default_factory=dict)
     media_files: int = 0
     media_bytes: int = 0
+    media_vanished: list = field(default_factory=list)  # deleted between the listing and the copy
     seconds: dict = field(default_factory=dict)
+
+
+@contextmanager
+def _snapshot():
+    """On PostgreSQL outside a transaction: a REPEATABLE READ transaction whose snapshot is
+    exported; yields its id for ``pg_dump --snapshot`` (what this connection reads inside
+    sees the same data as the dump). Elsewhere, or inside a transaction already begun
+    (tests), yields ``None`` and changes nothing."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield None
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        yield snapshot
 
 
 def _timed(report: ArchiveReport, step: str, started: float) -> None:
@@ -227,20 +247,31 @@ def backup_create(folder: Path, *, database_format: str | None = None, media: bo
     work.mkdir(parents=True)
     report = ArchiveReport(folder=folder, database=fmt)
     started = timezone.now().timestamp()
-    if fmt == "pg_dump":
-        dump = work / PG_DUMP
-        _run(
-            ["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={dump}", connection.settings_dict["NAME"]]
-        )
-    else:
-        dump = work / XML_DUMP
-        call_command(
-            "dumpdata", format="xml", natural_foreign=True, exclude=list(NOT_BACKED_UP), output=str(dump), verbosity=0
-        )
-    _timed(report, "database", started)
-    started = timezone.now().timestamp()
-    report.models = model_digests()
-    _timed(report, "digests", started)
+    with _snapshot() as snapshot:
+        # The dump, the digests and the migrations are read in one snapshot on PostgreSQL
+        # (pg_dump imports this transaction's), so the manifest describes the dump even
+        # while the site writes.
+        if fmt == "pg_dump":
+            dump = work / PG_DUMP
+            _run([
+                "pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={dump}",
+                *([f"--snapshot={snapshot}"] if snapshot else []), connection.settings_dict["NAME"],
+            ])  # fmt: skip
+        else:
+            dump = work / XML_DUMP
+            call_command(
+                "dumpdata",
+                format="xml",
+                natural_foreign=True,
+                exclude=list(NOT_BACKED_UP),
+                output=str(dump),
+                verbosity=0,
+            )
+        _timed(report, "database", started)
+        started = timezone.now().timestamp()
+        report.models = model_digests()
+        migrations = applied_migrations()
+        _timed(report, "digests", started)
     names = [dump.name]
     started = timezone.now().timestamp()
     if media:
@@ -248,7 +279,11 @@ def backup_create(folder: Path, *, database_format: str | None = None, media: bo
         for name in media_files(root):
             target = work / MEDIA / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / name, target)
+            try:
+                shutil.copy2(root / name, target)
+            except FileNotFoundError:  # deleted since the listing (the site runs): not in the archive
+                report.media_vanished.append(name)
+                continue
             report.media_files += 1
             report.media_bytes += target.stat().st_size
             names.append(f"{MEDIA}/{name}")
@@ -263,10 +298,15 @@ def backup_create(folder: Path, *, database_format: str | None = None, media: bo
             "vendor": connection.vendor,
             "format": fmt,
             "file": dump.name,
-            "migrations": applied_migrations(),
+            "migrations": migrations,
             "models": report.models,
         },
-        "media": {"included": media, "files": report.media_files, "bytes": report.media_bytes},
+        "media": {
+            "included": media,
+            "files": report.media_files,
+            "bytes": report.media_bytes,
+            "vanished": report.media_vanished,
+        },
     }
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     _timed(report, "checksums", started)
@@ -316,17 +356,51 @@ def verify_checksums(folder: Path) -> list[str]:
 
 
 def restore_media(folder: Path, root: Path, *, force: bool = False) -> tuple[int, int]:
-    """Copy the archive's media files into ``root`` (emptied first with ``force``); return
-    (files, bytes). The archive's checksums must have been verified."""
-    if force and root.exists():
-        shutil.rmtree(root)
+    """Copy the archive's media files into ``root``; return (files, bytes). The archive's
+    checksums must have been verified. With ``force`` the files are copied into a sibling
+    folder first, which then takes ``root``'s place (the old folder is removed only after):
+    a copy that fails leaves ``root`` as it was."""
     source, count, size = Path(folder) / MEDIA, 0, 0
-    for name in media_files(source):
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / name, target)
-        count, size = count + 1, size + target.stat().st_size
+    replace = force and root.exists()
+    target_root = root.with_name(root.name + ".restoring") if replace else root
+    if replace and target_root.exists():
+        shutil.rmtree(target_root)
+    try:
+        for name in media_files(source):
+            target = target_root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target)
+            count, size = count + 1, size + target.stat().st_size
+    except BaseException:
+        if replace:
+            shutil.rmtree(target_root, ignore_errors=True)
+        raise
+    if replace:
+        target_root.mkdir(exist_ok=True)
+        old = root.with_name(root.name + ".replaced")
+        if old.exists():
+            shutil.rmtree(old)
+        root.rename(old)
+        target_root.rename(root)
+        shutil.rmtree(old)
     return count, size
+
+
+def _pg_restore_into_empty_schema(dump: Path) -> None:
+    """Replace the ``public`` schema with the dump's, in one transaction: ``pg_restore``
+    writes the dump as SQL (into a temporary file), then ``psql -1`` runs ``DROP SCHEMA
+    public CASCADE; CREATE SCHEMA public`` and that SQL. A restore that fails leaves the
+    database as it was. (``pg_restore --clean`` drops only what the dump holds: tables of
+    later migrations would survive, with their rows, and make the following ``migrate``
+    fail.)"""
+    with tempfile.TemporaryDirectory(prefix="newsroom-restore-") as scratch:
+        script = Path(scratch) / "database.sql"
+        _run(["pg_restore", "--no-owner", "--no-acl", f"--file={script}", str(dump)])
+        _run([
+            "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--output=/dev/null",
+            "--command=DROP SCHEMA IF EXISTS public CASCADE", "--command=CREATE SCHEMA public",
+            f"--file={script}", f"--dbname={connection.settings_dict['NAME']}",
+        ])  # fmt: skip
 
 
 def media_problems(root: Path) -> dict[str, list[str]]:
@@ -360,17 +434,17 @@ def restore_archive(folder: Path, *, force: bool = False, media: bool = True) ->
 
     report = ArchiveReport(folder=folder, database=database["format"])
     started = timezone.now().timestamp()
-    call_command("migrate", verbosity=0, interactive=False)  # an empty database gets its tables
     if database["format"] == "pg_dump":
-        _run([
-            "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction",
-            f"--dbname={connection.settings_dict['NAME']}", str(folder / database["file"]),
-        ])  # fmt: skip
+        # Into an empty schema (content was refused above unless forced), then migrate: an
+        # archive made before a migration is brought up to date.
+        _pg_restore_into_empty_schema(folder / database["file"])
         connection.close()  # the schema was replaced under this connection
         call_command("migrate", verbosity=0, interactive=False)
     else:
-        call_command("flush", verbosity=0, interactive=False)  # seeded rows come back from the dump
-        call_command("loaddata", str(folder / database["file"]), verbosity=0)
+        call_command("migrate", verbosity=0, interactive=False)  # an empty database gets its tables
+        with transaction.atomic():  # a load that fails leaves the previous rows
+            call_command("flush", verbosity=0, interactive=False)  # seeded rows come back from the dump
+            call_command("loaddata", str(folder / database["file"]), verbosity=0)
     _timed(report, "database", started)
     if root is not None:
         started = timezone.now().timestamp()

@@ -32,3 +32,8 @@ class Command(BaseCommand):
             f"{report.media_files} media files ({report.media_bytes} bytes) to {report.folder} "
             f"in {sum(report.seconds.values()):.1f} s."
         )
+        if report.media_vanished:
+            self.stdout.write(
+                f"{len(report.media_vanished)} media file(s) were deleted while the backup ran and are not "
+                "in the archive: " + ", ".join(report.media_vanished[:20])
+            )
