@@ -200,7 +200,19 @@ def delete_unless_committed(storage, name: str) -> None:
     state = {"committed": False}
     flag = _CommitFlag(state)
     weakref.finalize(flag, _delete_if_rolled_back, state, storage, name)
-    transaction.on_commit(flag)
+    connection = transaction.get_connection()
+    transaction.on_commit(flag, robust=True)
+    # Django stops running a commit's hooks at the first non-robust one that raises and
+    # drops the rest unrun: a flag behind such a hook would be dropped although the
+    # transaction committed, and its finaliser would delete a committed file. ``robust``
+    # only protects the hooks after a raising one, so the flag is also moved in front of
+    # the first non-robust hook pending: it only records the commit, so running earlier
+    # changes nothing for the others (robust hooks before it cannot stop it).
+    hooks = connection.run_on_commit
+    if connection.in_atomic_block and hooks and hooks[-1][1] is flag:
+        first = next((n for n, (_sids, _func, robust) in enumerate(hooks) if not robust), None)
+        if first is not None and first < len(hooks) - 1:
+            hooks.insert(first, hooks.pop())
 
 
 @transaction.atomic

@@ -12,8 +12,9 @@ the commit) only when nothing else needs them: no other article places them and 
 article's revision names them (a restore of that revision would bring the photo back).
 Shared photos stay.
 
-Every address the article had (its own and its slug history) is kept as a ``Tombstone`` so
-it keeps answering 410 Gone with the public reason, never 404.
+Every address the article had (its own and its slug history, on its primary site and on
+every site it was syndicated to) is kept as a ``Tombstone`` so it keeps answering 410 Gone
+with the public reason, never 404.
 """
 
 from dataclasses import dataclass, field
@@ -60,11 +61,26 @@ def _images_named_by_revisions(image_ids: set[int], *, excluding: set[int]) -> s
     return named
 
 
+def _addresses(article: Article) -> set[tuple[int, object, str]]:
+    """Every ``(site_id, pub_date, slug)`` the article answers at: its own address and its
+    slug history, on its primary site and on every site it is syndicated to (the pages and
+    the old-address redirects answer there too). Read before the article is deleted."""
+    syndicated = set(article.sites.values_list("pk", flat=True))
+    addresses = set()
+    if article.pub_date:
+        addresses |= {(site_id, article.pub_date, article.slug) for site_id in {article.site_id, *syndicated}}
+    for site_id, pub_date, slug in SlugHistory.objects.filter(article=article).values_list(
+        "site_id", "pub_date", "slug"
+    ):
+        addresses |= {(other, pub_date, slug) for other in {site_id, *syndicated}}
+    return addresses
+
+
 def _bury(article: Article) -> int:
-    """Keep the article's addresses (current and former) as tombstones; return how many."""
-    addresses = [(article.site_id, article.pub_date, article.slug)] if article.pub_date else []
-    addresses += SlugHistory.objects.filter(article=article).values_list("site_id", "pub_date", "slug")
-    for site_id, pub_date, slug in addresses:
+    """Keep the article's addresses (current and former, on every site) as tombstones;
+    return how many."""
+    addresses = _addresses(article)
+    for site_id, pub_date, slug in sorted(addresses):
         Tombstone.objects.update_or_create(
             site_id=site_id,
             pub_date=pub_date,
@@ -101,9 +117,7 @@ def trash_purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeR
     report.images_kept = sorted(used & elsewhere)
     report.revisions = Revision.objects.filter(article_id__in=ids).count()
     if dry_run:
-        report.tombstones = sum(
-            (1 if a.pub_date else 0) + SlugHistory.objects.filter(article=a).count() for a in expired
-        )
+        report.tombstones = sum(len(_addresses(a)) for a in expired)
         return report
     for article in expired:
         report.tombstones += _bury(article)

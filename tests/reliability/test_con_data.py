@@ -126,6 +126,35 @@ def test_con_06_purge_keeps_photos_named_by_other_articles_revisions(site, djang
     assert Image.objects.filter(pk=photo.pk).exists()
 
 
+def test_con_06_purge_keeps_syndicated_addresses_gone_not_missing(site):
+    """A purged article syndicated to another site answers 410 there too (its own address,
+    its former one and /a/<id>/), not 404."""
+    from django.contrib.sites.models import Site
+
+    from articles.models import SiteSettings
+
+    partner = Site.objects.create(domain="127.0.0.1", name="Partner")
+    SiteSettings.objects.create(site=partner)
+    article = factories.published_article(site=site, headline="Shared story", sites=[partner])
+    services.article_update(article=article, slug="shared-story-2026")
+    old_slug = SlugHistory.objects.get(article=article)
+    page_url, old_url = article.get_absolute_url(), f"/{old_slug.pub_date:%Y/%m/%d}/{old_slug.slug}/"
+    assert Client().get(page_url, HTTP_HOST="127.0.0.1").status_code == 200
+    services.article_withdraw(article=article, reason="Legal request")
+    Article.objects.filter(pk=article.pk).update(withdrawn_at=timezone.now() - timedelta(days=31))
+    assert services.trash_purge(dry_run=True).tombstones == 4
+    assert services.trash_purge().tombstones == 4
+    for host in ("testserver", "127.0.0.1"):
+        gone = Client().get(page_url, HTTP_HOST=host)
+        assert gone.status_code == 410 and "Legal request" in gone.content.decode(), host
+        assert Client().get(old_url, HTTP_HOST=host).status_code == 410, host
+        assert Client().get(f"/a/{article.pk}/", HTTP_HOST=host, follow=True).status_code == 410, host
+    assert set(Tombstone.objects.filter(article_id=article.pk).values_list("site_id", flat=True)) == {
+        site.pk,
+        partner.pk,
+    }
+
+
 def test_con_06_admin_restores_from_the_trash(site, admin_user):
     article = factories.published_article(site=site, headline="Back again")
     services.article_withdraw(article=article)
@@ -200,6 +229,27 @@ def test_con_07_committed_uploads_keep_their_files(editor, settings):
     response = api.post("/api/v1/images/", {"file": factories.image_upload(), "alt_text": "Boats"})
     assert response.status_code == 201
     image = Image.objects.get(pk=response.json()["id"])
+    assert Path(image.file.path).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_con_07_a_failing_earlier_commit_hook_keeps_the_committed_upload(settings):
+    """Django drops the hooks after a non-robust on-commit hook that raises; the upload's
+    commit flag must not be among them, or its file would be deleted after the commit."""
+    import gc
+
+    def broken():
+        raise RuntimeError("injected hook failure")
+
+    def commit_with_a_broken_hook_first() -> Image:
+        with pytest.raises(RuntimeError, match="injected hook failure"), transaction.atomic():
+            transaction.on_commit(broken)  # registered first, by someone else
+            image = factories.image_with_file(caption="Committed photo")
+        return image
+
+    image = commit_with_a_broken_hook_first()
+    gc.collect()  # the dropped hooks (and any finaliser) are gone by now
+    assert Image.objects.filter(pk=image.pk).exists()
     assert Path(image.file.path).exists()
 
 
