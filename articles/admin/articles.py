@@ -474,7 +474,9 @@ class ArticleAdmin(RevisionHistoryMixin, LeanListMixin, admin.ModelAdmin):
                 restored += 1
         if restored:
             self.message_user(
-                request, ngettext("Restored %d article.", "Restored %d articles.", restored) % restored, messages.SUCCESS
+                request,
+                ngettext("Restored %d article.", "Restored %d articles.", restored) % restored,
+                messages.SUCCESS,
             )
 
     @admin.action(description=_("Withdraw selected articles"), permissions=["publish"])

@@ -6,27 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0009_editors_delete_images'),
-        ('sites', '0002_alter_domain_unique'),
+        ("articles", "0009_editors_delete_images"),
+        ("sites", "0002_alter_domain_unique"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tombstone',
+            name="Tombstone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('article_id', models.PositiveBigIntegerField(db_index=True, verbose_name='article id')),
-                ('pub_date', models.DateField()),
-                ('slug', models.SlugField(allow_unicode=True, max_length=200)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_reason', models.TextField(blank=True)),
-                ('purged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sites.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("article_id", models.PositiveBigIntegerField(db_index=True, verbose_name="article id")),
+                ("pub_date", models.DateField()),
+                ("slug", models.SlugField(allow_unicode=True, max_length=200)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_reason", models.TextField(blank=True)),
+                ("purged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "site",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="sites.site"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('site', 'pub_date', 'slug'), name='tombstone_unique_url')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("site", "pub_date", "slug"), name="tombstone_unique_url")
+                ],
             },
         ),
     ]

@@ -7,7 +7,6 @@ import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
-
 ORDERED_INDEXES = {
     "article_released_order": '"published_at" DESC{nulls}, "id" DESC',
     "article_section_order": '"section_id", "published_at" DESC{nulls}, "id" DESC',
@@ -29,25 +28,34 @@ def drop_ordered_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0010_tombstone'),
-        ('sites', '0002_alter_domain_unique'),
+        ("articles", "0010_tombstone"),
+        ("sites", "0002_alter_domain_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RunPython(create_ordered_indexes, drop_ordered_indexes),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('status__in', ('published', 'scheduled'))), fields=['pub_date'], name='article_pub_date'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("status__in", ("published", "scheduled"))),
+                fields=["pub_date"],
+                name="article_pub_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(django.db.models.functions.comparison.Greatest('published_at', django.db.models.functions.comparison.Coalesce('embargo_until', 'published_at')), condition=models.Q(('status__in', ('published', 'scheduled'))), name='article_release_moment'),
+            model_name="article",
+            index=models.Index(
+                django.db.models.functions.comparison.Greatest(
+                    "published_at", django.db.models.functions.comparison.Coalesce("embargo_until", "published_at")
+                ),
+                condition=models.Q(("status__in", ("published", "scheduled"))),
+                name="article_release_moment",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['modified_at', 'id'], name='article_changes_order'),
+            model_name="article",
+            index=models.Index(fields=["modified_at", "id"], name="article_changes_order"),
         ),
     ]

@@ -8,20 +8,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0011_list_indexes'),
-        ('sites', '0002_alter_domain_unique'),
+        ("articles", "0011_list_indexes"),
+        ("sites", "0002_alter_domain_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='article',
-            name='article_pub_date',
+            model_name="article",
+            name="article_pub_date",
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('status__in', ('published', 'scheduled'))), fields=['pub_date'], include=('published_at', 'embargo_until', 'site', 'id'), name='article_pub_date'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("status__in", ("published", "scheduled"))),
+                fields=["pub_date"],
+                include=("published_at", "embargo_until", "site", "id"),
+                name="article_pub_date",
+            ),
         ),
     ]

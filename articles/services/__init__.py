@@ -63,15 +63,15 @@ from .quality import (  # noqa: F401
     image_problems,
     text_problems,
 )
-from .trash import (  # noqa: F401
-    PurgeReport,
-    trash_expired,
-    trash_purge,
-    trash_retention,
-)
 from .sites import (  # noqa: F401
     author_save,
     site_settings_for,
     site_settings_update,
     sites_set_commenting,
+)
+from .trash import (  # noqa: F401
+    PurgeReport,
+    trash_expired,
+    trash_purge,
+    trash_retention,
 )
