@@ -8,6 +8,7 @@ import orjson
 from django.contrib.sites.models import Site
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from .. import fragments
 from ..commenting import comments_state
@@ -331,19 +332,29 @@ class SiteSerializer(serializers.ModelSerializer):
 # --- Input -------------------------------------------------------------------------------
 
 
-class BylineInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+# List items (bylines, photos) replace the old ones whole. Under PATCH DRF validates them
+# partially and leaves their fields' defaults out; put the defaults back. (A comment, not a
+# docstring: the OpenAPI schema takes the first docstring as the component's description.)
+class WholeItemMixin:
+    def validate(self, attrs):
+        defaults = {name: field.default for name, field in self.fields.items() if field.default is not empty}
+        return {**defaults, **attrs}
+
+
+class BylineInputSerializer(WholeItemMixin, RejectUnknownFieldsMixin, serializers.Serializer):
     author = StrictPrimaryKeyField(queryset=Author.objects.all(), allow_null=True, required=False, default=None)
     role = serializers.ChoiceField(choices=Byline.Role.choices, required=False, default=Byline.Role.AUTHOR)
     credit_text = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     ignored_fields = frozenset({"position", "name"})
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         if attrs["author"] is None and not attrs["credit_text"].strip():
             raise serializers.ValidationError("Give an author id or a free-text credit.")
         return attrs
 
 
-class PlacementInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+class PlacementInputSerializer(WholeItemMixin, RejectUnknownFieldsMixin, serializers.Serializer):
     image = StrictPrimaryKeyField(queryset=Image.objects.all())
     role = serializers.ChoiceField(choices=ArticleImage.Role.choices, required=False, default=ArticleImage.Role.INLINE)
     caption = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
