@@ -196,3 +196,23 @@ def every_url(world):
     for name, route, keys in iter_patterns():
         urls.append((name or route, url_for_pattern(name, route, keys, world)))
     return urls
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The default cache on the real Redis (skips without one), under a key prefix of its own."""
+    from django.core.cache import caches
+
+    from .liveservices import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "cms.cache.ResilientRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"reliability-{free_port()}",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()

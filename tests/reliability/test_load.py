@@ -4,7 +4,6 @@ Redis. The full load rows (LOAD-01..05 against gunicorn) are ``bench/load.sh``."
 import threading
 from collections import Counter
 
-import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
 from rest_framework.request import Request
@@ -13,21 +12,6 @@ from rest_framework.throttling import SimpleRateThrottle
 from articles.api.throttling import AnonRateThrottle
 
 from .liveservices import free_port
-
-
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.cache.ResilientRedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": f"load05-{free_port()}",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
-    }
-    caches["default"].clear()
-    yield caches["default"]
-    caches["default"].clear()
 
 
 def _anonymous_request(address="192.0.2.7"):

@@ -9,7 +9,6 @@ from collections import Counter
 from unittest import mock
 
 import pytest
-from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
@@ -21,7 +20,6 @@ from articles.login_throttle import LoginRateThrottle
 from articles.search import search_articles
 
 from .dbstate import db_unchanged
-from .liveservices import free_port
 from .test_img import API as IMAGES_API
 from .test_img import THIRTY_MB, LazyBody, wsgi_post
 from .test_sec import login_attempts, no_server_errors
@@ -39,21 +37,6 @@ def test_login_throttle_counts_compatibility_variants_of_a_name_as_one(db, edito
     client = Client(raise_request_exception=False)
     statuses = [login_attempts(client, url, name, 1)[0] for name in VARIANTS]
     assert statuses[:5].count(429) == 0 and statuses[5] == 429, statuses
-
-
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.cache.ResilientRedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": f"fixsec-{free_port()}",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-        }
-    }
-    caches["default"].clear()
-    yield caches["default"]
-    caches["default"].clear()
 
 
 def _login_request(name="editor"):
